@@ -6,6 +6,7 @@ const NODE = ['node:*', ...builtinModules.filter((m) => !m.startsWith('_')).flat
 const ALL = ['shared', 'perception', 'grounding', 'planner', 'actions', 'storage', 'engine', 'macros', 'runner', 'app', 'cli', 'host', 'main', 'preload', 'renderer'];
 const folder = (f) => [`**/${f}/**`, `**/${f}`];
 
+/** @returns {import('eslint').Linter.Config} */
 function rule(files, forbiddenFolders, extra = [], message = '') {
   const patterns = [];
   if (forbiddenFolders.length) {
@@ -22,6 +23,7 @@ const noElectron = { group: ['electron', 'electron/*'], message: 'the core runs 
 const noNode = { group: NODE, message: 'no Node built-ins in this environment' };
 const except = (...allowed) => ALL.filter((f) => !allowed.includes(f));
 
+/** @type {import('eslint').Linter.Config[]} */
 export const boundaries = [
   rule(['src/shared/**'], except('shared'), [
     noNode,
