@@ -156,8 +156,9 @@ export function describeStep(step: Step): string {
   switch (step.kind) {
     case 'click': {
       const what = step.count === 3 ? 'triple-click' : step.count === 2 ? 'double-click' : 'click';
-      const btn = step.button === 'left' ? '' : `${step.button} `;
-      return `${btn}${what} ${describeTarget(step.target)}`;
+      const verb = step.button === 'left' ? what : step.count === 1 ? `${step.button}-click` : `${step.button} ${what}`;
+      const mods = step.modifiers?.length ? step.modifiers.join('+') + '+' : '';
+      return `${mods}${verb} ${describeTarget(step.target)}`;
     }
     case 'double_click':
       return `double-click ${describeTarget(step.target)}`;
