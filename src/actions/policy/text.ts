@@ -1,0 +1,51 @@
+/**
+ * Text normalisation for policy matching. Screen text and model output can hide a keyword
+ * behind case, spacing, punctuation, full-width letters or zero-width characters; the policy
+ * must still see it.
+ */
+export function normalize(s: string): string {
+  return s
+    .normalize('NFKC')
+    .replace(/[\u200b-\u200f\u2060\ufeff\u00ad]/g, '')
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ')
+    .trim();
+}
+
+const cache = new Map<string, RegExp>();
+
+/** A whole-word, case-insensitive matcher for a word or phrase; spaces match any separator. */
+export function phraseRegex(phrase: string): RegExp {
+  let re = cache.get(phrase);
+  if (!re) {
+    const p = normalize(phrase);
+    const body = p
+      .split(' ')
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[\\s\\-_.:/]*');
+    const lead = /^[\p{L}\p{N}]/u.test(p) ? '(?<![\\p{L}\\p{N}])' : '';
+    const trail = /[\p{L}\p{N}]$/u.test(p) ? '(?![\\p{L}\\p{N}])' : '';
+    re = new RegExp(lead + body + trail, 'iu');
+    cache.set(phrase, re);
+  }
+  return re;
+}
+
+export function firstPhrase(haystack: string, phrases: readonly string[]): string | undefined {
+  if (!haystack) return undefined;
+  const h = normalize(haystack);
+  return phrases.find((p) => phraseRegex(p).test(h));
+}
+
+/** A key chord in one canonical form: lower case, modifiers sorted, aliases unified. */
+export function normalizeChord(chord: string): string {
+  const alias: Record<string, string> = {
+    control: 'ctrl', cmd: 'meta', super: 'meta', win: 'meta', command: 'meta', option: 'alt',
+    return: 'enter', kp_enter: 'enter', del: 'delete', esc: 'escape',
+  };
+  const order = ['ctrl', 'alt', 'shift', 'meta'];
+  const parts = normalize(chord).split(/\s*\+\s*/).filter(Boolean).map((k) => alias[k] ?? k);
+  const mods = parts.filter((k) => order.includes(k)).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const rest = parts.filter((k) => !order.includes(k));
+  return [...new Set(mods), ...rest].join('+');
+}
