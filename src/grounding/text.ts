@@ -101,6 +101,7 @@ function resolution(c: Placed): Resolution {
     box: { x, y, width, height },
     confidence: Math.max(0, Math.min(1, c.score * (0.5 + 0.5 * c.ocrConfidence))),
     source: 'text',
+    text: c.text,
   };
 }
 

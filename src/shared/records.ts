@@ -30,6 +30,8 @@ export interface Resolution {
   confidence: number;
   /** The grounder that answered: text, icon, template, vlm, point, ... */
   source: string;
+  /** The text read on screen at the target, when known (the safety policy reads it). */
+  text?: string;
 }
 
 export interface StepRecord {

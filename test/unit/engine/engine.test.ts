@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Policy } from '../../../src/actions/policy/policy.js';
+import { Engine } from '../../../src/engine/engine.js';
+import type { EngineEvent } from '../../../src/engine/events.js';
+import { ListStepSource } from '../../../src/engine/sources.js';
+import { TextGrounder } from '../../../src/grounding/text.js';
+import type { OcrLine } from '../../../src/perception/ocr/types.js';
+import { parseCommands } from '../../../src/planner/commands/parse.js';
+import { nullLogger } from '../../../src/shared/logger.js';
+import type { ConfirmAnswer, ConfirmRequest, Store } from '../../../src/shared/ports.js';
+import { openStore } from '../../../src/storage/index.js';
+import { FixtureScreenSource } from '../../fakes/fixture-screen.js';
+import { RecordingInputDriver } from '../../fakes/recording-input.js';
+
+function line(text: string, x: number, y: number): OcrLine {
+  let cx = x;
+  const words = text.split(' ').map((w) => {
+    const box = { x: cx, y, width: w.length * 10, height: 20 };
+    cx += (w.length + 1) * 10;
+    return { text: w, box, confidence: 0.99 };
+  });
+  return { text, box: { x, y, width: text.length * 10, height: 20 }, confidence: 0.99, words };
+}
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(options: { answers?: Array<ConfirmAnswer | 'never'>; confirmTimeoutMs?: number; secrets?: Record<string, string> } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'deskpilot-engine-'));
+  dirs.push(dataDir);
+  const store = openStore({ dataDir });
+  stores.push(store);
+  // A 2x display whose desktop origin is x=100: frame pixels are halved and shifted.
+  const screen = FixtureScreenSource.solid(800, 600, [250, 250, 250], 2, { x: 100, y: 0 });
+  const input = new RecordingInputDriver();
+  const lines = [line('Name', 40, 100), line('Save', 400, 500), line('Delete', 600, 500)];
+  const asked: ConfirmRequest[] = [];
+  const answers = [...(options.answers ?? [])];
+  const events: EngineEvent[] = [];
+  const engine = new Engine({
+    screen,
+    input,
+    grounder: new TextGrounder(() => Promise.resolve({ lines })),
+    store,
+    policy: Policy.load(),
+    confirmer: {
+      confirm: (req) => {
+        asked.push(req);
+        const a = answers.shift() ?? 'deny';
+        return a === 'never' ? new Promise(() => undefined) : Promise.resolve(a);
+      },
+    },
+    secrets: {
+      get: (n) => Promise.resolve(options.secrets?.[n]),
+      set: () => Promise.resolve(),
+      list: () => Promise.resolve(Object.keys(options.secrets ?? {})),
+      remove: () => Promise.resolve(false),
+    },
+    logger: nullLogger,
+    config: {
+      engine: { maxSteps: 20, stepTimeoutMs: 10_000, runTimeoutMs: 60_000 },
+      safety: { confirmTimeoutMs: options.confirmTimeoutMs ?? 2000, allowApps: [] },
+    },
+    listener: (e) => events.push(e),
+  });
+  const run = (commands: string) =>
+    engine.run({ source: new ListStepSource(parseCommands(commands).map((c) => c.step)), title: commands, kind: 'command' });
+  return { engine, run, input, store, asked, events };
+}
+
+describe('engine with direct commands', () => {
+  it('acts at the grounded desktop points and records the run, its steps and screenshots', async () => {
+    const { run, input, store, events } = setup();
+    const r = await run('click "Save"; type "Ada" into "Name"; press ctrl+s');
+    expect(r.status).toBe('succeeded');
+    // "Save" frame box 400..440 x 500..520 -> desktop (100 + 210, 255)
+    expect(input.calls[0]).toMatchObject({ op: 'click', at: { x: 310, y: 255 }, button: 'left', count: 1 });
+    expect(input.calls.map((c) => c.op)).toEqual(['click', 'click', 'type', 'key']);
+    expect(input.calls[2]).toMatchObject({ op: 'type', text: 'Ada' });
+    const steps = store.steps.listForRun(r.run.id);
+    expect(steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(steps[0]!.resolution).toMatchObject({ source: 'text', text: 'Save' });
+    expect(steps[0]!.beforeScreenshotId).toBeTruthy();
+    expect(steps[0]!.afterScreenshotId).toBeTruthy();
+    expect(store.runs.get(r.run.id)!.status).toBe('succeeded');
+    expect(events.map((e) => e.type)).toContain('target_resolved');
+    expect(events.at(-1)).toMatchObject({ type: 'run_finished', status: 'succeeded', steps: 3 });
+  });
+
+  it('stops at a target that is not on screen and keeps the history', async () => {
+    const { run, input, store } = setup();
+    const r = await run('click "Save"; click "Publish report"; click "Save"');
+    expect(r.status).toBe('failed');
+    expect(r.error?.code).toBe('GROUNDING_NOT_FOUND');
+    expect(input.calls).toHaveLength(1);
+    expect(store.steps.listForRun(r.run.id).map((s) => s.outcome)).toEqual(['succeeded', 'failed']);
+  });
+
+  it('asks before a sensitive step: deny stops it, allow runs it, and both are audited', async () => {
+    const denied = setup({ answers: ['deny'] });
+    const r1 = await denied.run('click "Delete"');
+    expect(denied.asked[0]?.reasons.join()).toMatch(/deletes/);
+    expect(denied.input.calls).toHaveLength(0);
+    expect(r1.status).toBe('failed');
+    expect(r1.steps[0]!.outcome).toBe('denied');
+    expect(denied.store.audit.list({ runId: r1.run.id })[0]).toMatchObject({ decision: 'denied', actor: 'user' });
+
+    const allowed = setup({ answers: ['allow_once'] });
+    const r2 = await allowed.run('click "Delete"');
+    expect(r2.status).toBe('succeeded');
+    expect(allowed.input.calls).toHaveLength(1);
+    expect(allowed.store.audit.list({ runId: r2.run.id })[0]).toMatchObject({ decision: 'confirmed', actor: 'user' });
+  });
+
+  it('treats an unanswered confirmation as a deny', async () => {
+    const s = setup({ answers: ['never'], confirmTimeoutMs: 200 });
+    const r = await s.run('click "Delete"');
+    expect(s.input.calls).toHaveLength(0);
+    expect(r.steps[0]!.outcome).toBe('denied');
+    expect(r.error?.message).toMatch(/no confirmation within/);
+    expect(s.store.audit.list({ runId: r.run.id })[0]).toMatchObject({ decision: 'denied', actor: 'timeout' });
+  });
+
+  it('types secret values the model never sees, after confirmation, and stores only the placeholder', async () => {
+    const s = setup({ answers: ['allow_once'], secrets: { PIN: '4711-secret' } });
+    const r = await s.run('type "{{secret:PIN}}" into "Name"');
+    expect(r.status).toBe('succeeded');
+    expect(s.input.calls.find((c) => c.op === 'type')).toMatchObject({ text: '4711-secret' });
+    expect(JSON.stringify(s.store.steps.listForRun(r.run.id))).not.toContain('4711-secret');
+  });
+
+  it('stops when asked, with status aborted', async () => {
+    const { engine } = setup();
+    const controller = new AbortController();
+    controller.abort();
+    const r = await engine.run({ source: new ListStepSource(parseCommands('click "Save"').map((c) => c.step)), title: 't', kind: 'command', signal: controller.signal });
+    expect(r.status).toBe('aborted');
+  });
+});
