@@ -71,7 +71,8 @@ export class Engine {
         if (step.kind === 'done') {
           deps.store.steps.update(record.id, { outcome: step.success ? 'succeeded' : 'failed' });
           emit({ type: 'step_finished', runId: run.id, index, outcome: step.success ? 'succeeded' : 'failed', durationMs: 0 });
-          if (!step.success) [status, error] = ['failed', { name: 'AppError', code: 'GAVE_UP', message: step.summary ?? 'the agent gave up' }];
+          if (step.askUser) [status, error] = ['failed', { name: 'AppError', code: 'NEEDS_USER', message: step.askUser }];
+          else if (!step.success) [status, error] = ['failed', { name: 'AppError', code: 'GAVE_UP', message: step.summary ?? 'the agent gave up' }];
           history.push({ ...record, outcome: step.success ? 'succeeded' : 'failed' });
           break;
         }

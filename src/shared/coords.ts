@@ -126,8 +126,8 @@ export function fromDesktop<S extends CoordSpace>(p: DesktopPoint, space: S, ctx
 
 /** Converts both corners, so a box stays a box across spaces. */
 export function boxToDesktop<S extends CoordSpace>(b: BoxIn<S>, ctx: ConversionContext): BoxIn<'desktop'> {
-  const tl = toDesktop({ space: b.space, x: b.x, y: b.y } as AnyPoint, ctx);
-  const br = toDesktop({ space: b.space, x: b.x + b.width, y: b.y + b.height } as AnyPoint, ctx);
+  const tl = toDesktop({ space: b.space, x: b.x, y: b.y }, ctx);
+  const br = toDesktop({ space: b.space, x: b.x + b.width, y: b.y + b.height }, ctx);
   return { space: 'desktop', x: tl.x, y: tl.y, width: br.x - tl.x, height: br.y - tl.y };
 }
 

@@ -110,6 +110,8 @@ export const DoneStep = z
     kind: z.literal('done'),
     success: z.boolean().default(true),
     summary: z.string().optional(),
+    /** The agent is stuck and hands over to the person with this question. */
+    askUser: z.string().optional(),
     ...common,
   })
   .strict();
@@ -183,6 +185,7 @@ export function describeStep(step: Step): string {
     case 'launch':
       return `open ${JSON.stringify(step.app)}${step.args.length ? ' ' + step.args.join(' ') : ''}`;
     case 'done':
+      if (step.askUser) return `ask the user: ${step.askUser}`;
       return step.success ? `done${step.summary ? `: ${step.summary}` : ''}` : `give up: ${step.summary ?? ''}`;
   }
 }
