@@ -1,0 +1,133 @@
+import type { Box, Point } from '../shared/geometry.js';
+import { Aborted } from '../shared/errors.js';
+import { type Logger, nullLogger } from '../shared/logger.js';
+import type { PointerProbe } from './pointer.js';
+
+/**
+ * The kill switch a person can reach without a keyboard shortcut (PyAutoGUI's failsafe): while a
+ * run is active the pointer is polled every ~20 ms and the run is aborted when
+ * - the pointer sits in an outer corner of a screen (within `cornerPx`), or
+ * - the pointer is away from where the agent last left it (beyond `takeoverPx`): the person took
+ *   the mouse, and the agent must not fight them.
+ * Positions are not checked while the agent's own pointer action is in flight (`busy`), since
+ * the pointer is then legitimately on its way somewhere.
+ */
+
+export type FailsafeReason = 'corner' | 'takeover';
+
+export interface FailsafeOptions {
+  probe: PointerProbe;
+  /** Monitor boxes in desktop coordinates; the whole desktop when absent. */
+  screens?: Box[];
+  intervalMs?: number;
+  cornerPx?: number;
+  takeoverPx?: number;
+  logger?: Logger;
+}
+
+export const FAILSAFE_MESSAGES: Record<FailsafeReason, string> = {
+  corner: 'failsafe: pointer in a screen corner',
+  takeover: 'user took over: the pointer moved away from where the agent left it',
+};
+
+export class Failsafe {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private controller: AbortController | undefined;
+  private expected: Point | undefined;
+  private busyCount = 0;
+  private polling = false;
+  private corners: Point[] = [];
+  private fired: { reason: FailsafeReason; at: number } | undefined;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: FailsafeOptions) {
+    this.logger = options.logger ?? nullLogger;
+  }
+
+  /** What fired, and when (performance.now()); undefined while nothing has. */
+  get triggered(): { reason: FailsafeReason; at: number } | undefined {
+    return this.fired;
+  }
+
+  /** Starts watching for one run; `controller` is aborted when the failsafe fires. */
+  async start(controller: AbortController): Promise<void> {
+    this.stop();
+    this.fired = undefined;
+    this.controller = controller;
+    const screens = this.options.screens ?? [await this.options.probe.desktop()];
+    this.corners = outerCorners(screens);
+    this.expected = await this.options.probe.pointer();
+    this.timer = setInterval(() => void this.poll(), this.options.intervalMs ?? 20);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.controller = undefined;
+  }
+
+  /** The agent starts moving the pointer itself. */
+  busy(): void {
+    this.busyCount++;
+  }
+
+  /** The agent's pointer action ended; `at` is where it left the pointer (unchanged when absent). */
+  settle(at?: Point): void {
+    this.busyCount = Math.max(0, this.busyCount - 1);
+    if (at) this.expected = { x: Math.round(at.x), y: Math.round(at.y) };
+  }
+
+  /** One check, exposed so that tests need not wait for the timer. */
+  async poll(): Promise<void> {
+    if (this.polling || !this.controller || this.controller.signal.aborted) return;
+    this.polling = true;
+    try {
+      const p = await this.options.probe.pointer();
+      if (this.busyCount > 0 || !this.controller) return;
+      const cornerPx = this.options.cornerPx ?? 2;
+      const takeoverPx = this.options.takeoverPx ?? 4;
+      const away = this.expected !== undefined && distance(p, this.expected) > takeoverPx;
+      if (away && this.corners.some((c) => Math.abs(c.x - p.x) <= cornerPx && Math.abs(c.y - p.y) <= cornerPx)) {
+        this.fire('corner', p);
+      } else if (away) {
+        this.fire('takeover', p);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'failsafe could not read the pointer position');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private fire(reason: FailsafeReason, p: Point): void {
+    this.fired = { reason, at: performance.now() };
+    this.logger.warn({ reason, pointer: p }, FAILSAFE_MESSAGES[reason]);
+    this.controller?.abort(new Aborted(FAILSAFE_MESSAGES[reason]));
+    this.stop();
+  }
+}
+
+function distance(a: Point, b: Point): number {
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+/** Corners the pointer cannot pass: those with no other screen just beyond them. */
+export function outerCorners(screens: Box[]): Point[] {
+  const inside = (p: Point) => screens.some((s) => p.x >= s.x && p.y >= s.y && p.x < s.x + s.width && p.y < s.y + s.height);
+  const out: Point[] = [];
+  for (const s of screens) {
+    const right = s.x + s.width - 1;
+    const bottom = s.y + s.height - 1;
+    const candidates: Array<[Point, number, number]> = [
+      [{ x: s.x, y: s.y }, -1, -1],
+      [{ x: right, y: s.y }, 1, -1],
+      [{ x: s.x, y: bottom }, -1, 1],
+      [{ x: right, y: bottom }, 1, 1],
+    ];
+    for (const [c, dx, dy] of candidates) {
+      const beyond = [{ x: c.x + dx, y: c.y }, { x: c.x, y: c.y + dy }, { x: c.x + dx, y: c.y + dy }];
+      if (!beyond.some(inside)) out.push(c);
+    }
+  }
+  return out;
+}
