@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_KEYS, LogLevel } from '../shared/config.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import type { GlobalOptions } from './compose.js';
 import { Output, UsageError, type CliIo } from './output.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
       writeErr: (s) => (json ? undefined : io.stderr(s)),
     });
   registerDoctor(program, io, setExit);
+  registerRun(program, io, setExit);
   registerRuns(program, io, setExit);
   return program;
 }

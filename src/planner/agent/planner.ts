@@ -25,7 +25,7 @@ export interface PlannerDeps {
   changes: (a: Frame, b: Frame) => Box[];
   logger?: Logger;
   /** Called with screen text that reads like an instruction to the agent. */
-  onInjection?: (text: string) => void;
+  onInjection?: (text: string, runId: string) => void;
   /** Steps of a macro given as a standard operating procedure (MobileAgent-SOP). */
   sop?: string;
   historyWindow?: number;
@@ -74,7 +74,7 @@ export class PlannerStepSource implements StepSource {
   async next(ctx: StepContext, signal?: AbortSignal): Promise<ProposedStep | null> {
     const elements = await this.deps.perceive(ctx.observation, signal);
     ctx.observation.elements = elements;
-    this.flagInjections(elements);
+    this.flagInjections(elements, ctx.runId);
     if (this.subtasks.length === 0) await this.plan(undefined, signal);
     if (this.pending) {
       const verdict = await this.judge(this.pending, ctx, elements, signal);
@@ -207,12 +207,12 @@ export class PlannerStepSource implements StepSource {
     );
   }
 
-  private flagInjections(elements: UiElement[]): void {
+  private flagInjections(elements: UiElement[], runId: string): void {
     for (const e of elements) {
       if (e.text && looksLikeInjection(e.text) && !this.flagged.has(e.text)) {
         this.flagged.add(e.text);
         this.logger.warn({ screenText: e.text }, 'screen text reads like an instruction to the agent; treated as data');
-        this.deps.onInjection?.(e.text);
+        this.deps.onInjection?.(e.text, runId);
       }
     }
   }

@@ -1,0 +1,102 @@
+import { createInputDriver, Failsafe, GuardedInputDriver, type PointerProbe } from '../actions/index.js';
+import { Policy } from '../actions/policy/policy.js';
+import { RunControl } from '../engine/control.js';
+import type { EngineDeps } from '../engine/deps.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineListener } from '../engine/events.js';
+import { CascadeGrounder } from '../grounding/cascade.js';
+import { ObservationPerception } from '../grounding/perception.js';
+import { TextGrounder } from '../grounding/text.js';
+import { diffFrames } from '../perception/diff.js';
+import { encodeJpeg, resizeToBudget } from '../perception/image.js';
+import { createScreenSource } from '../perception/index.js';
+import { createOcr } from '../perception/ocr/index.js';
+import { PlannerStepSource } from '../planner/agent/planner.js';
+import { OpenAiModelClient } from '../planner/model/client.js';
+import type { Confirmer, Frame, InputDriver } from '../shared/ports.js';
+import type { AppContext } from './context.js';
+import { activeWindowReader } from './window.js';
+
+export interface EngineSetupOptions {
+  confirmer: Confirmer;
+  listener?: EngineListener;
+  /** Record the input calls instead of sending them. */
+  dryRun?: boolean;
+}
+
+export interface EngineSetup {
+  engine: Engine;
+  control: RunControl;
+  deps: EngineDeps;
+  perception: ObservationPerception;
+  /** The planner for a free-form task; undefined when no planner model is configured. */
+  planner(task: string): PlannerStepSource | undefined;
+  dispose(): Promise<void>;
+}
+
+/** Builds the engine with the real ports: capture, input with the kill switch, OCR grounding, policy. */
+export async function setupEngine(app: AppContext, options: EngineSetupOptions): Promise<EngineSetup> {
+  const { logger, config } = app;
+  const env = { ...process.env, ...(app.display ? { DISPLAY: app.display } : {}) };
+  const screen = await createScreenSource({ ...(app.display ? { display: app.display } : {}), logger });
+  const control = new RunControl();
+  const raw = await createInputDriver({ ...(app.display ? { display: app.display } : {}), logger, dryRun: options.dryRun ?? false, env });
+  let failsafe: Failsafe | undefined;
+  if (!options.dryRun && isProbe(raw)) {
+    const displays = await screen.listDisplays();
+    failsafe = new Failsafe({ probe: raw, screens: displays.map((d) => d.bounds), logger });
+    await failsafe.start(control.controller);
+  }
+  const input: InputDriver = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
+  const ocr = createOcr({ logger });
+  const perception = new ObservationPerception(ocr);
+  const text = new TextGrounder((obs, signal) => perception.ocr(obs, signal));
+  const grounder = new CascadeGrounder([{ grounder: text, minConfidence: 0.5, applies: (t) => t.text !== undefined }]);
+  const store = await app.store();
+  const deps: EngineDeps = {
+    screen,
+    input,
+    grounder,
+    store,
+    policy: Policy.load({ allowApps: config.safety.allowApps }),
+    confirmer: options.confirmer,
+    logger,
+    config,
+    onSecretUsed: (v) => app.secrets.add(v),
+    activeWindow: activeWindowReader(env),
+    env,
+    ...(options.listener ? { listener: options.listener } : {}),
+  };
+  const model = config.models.planner ? new OpenAiModelClient({ endpoints: config.models, logger }) : undefined;
+  return {
+    engine: new Engine(deps),
+    control,
+    deps,
+    perception,
+    planner: (task) =>
+      model
+        ? new PlannerStepSource(task, {
+            model,
+            perceive: (obs, signal) => perception.elements(obs, signal),
+            encodeForModel: encodeForModel,
+            changes: (a, b) => diffFrames(a, b, { minArea: 64 }).regions.map((r) => r.desktop),
+            logger,
+            onInjection: (t, runId) => store.audit.append({ runId, stepIndex: null, action: 'screen text', decision: 'info', actor: 'planner', detail: { injectionSuspected: t } }),
+          })
+        : undefined,
+    async dispose() {
+      failsafe?.stop();
+      await Promise.allSettled([raw.dispose(), screen.dispose(), ocr.dispose()]);
+    },
+  };
+}
+
+function isProbe(d: InputDriver): d is InputDriver & PointerProbe {
+  return typeof (d as Partial<PointerProbe>).pointer === 'function' && typeof (d as Partial<PointerProbe>).desktop === 'function';
+}
+
+async function encodeForModel(frame: Frame) {
+  const img = await resizeToBudget(frame);
+  const jpeg = await encodeJpeg(img, { quality: 80 });
+  return { base64: jpeg.toString('base64'), mime: 'image/jpeg' as const, width: img.width, height: img.height };
+}

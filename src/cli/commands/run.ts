@@ -1,0 +1,104 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { headlessConfirmer, terminalConfirmer, type HeadlessPolicy } from '../../app/confirmers.js';
+import { setupEngine } from '../../app/engine-setup.js';
+import type { EngineEvent } from '../../engine/events.js';
+import { ListStepSource } from '../../engine/sources.js';
+import { parseCommands } from '../../planner/commands/parse.js';
+import { UserInputError } from '../../shared/errors.js';
+import type { StepSource } from '../../shared/ports.js';
+import { withApp } from '../compose.js';
+import type { CliIo } from '../output.js';
+
+/** Exit codes of `deskpilot run`: the run's status, as scripts and CI read it. */
+export const RUN_EXIT = { succeeded: 0, failed: 1, aborted: 130, interrupted: 1 } as const;
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return Number(value);
+}
+
+interface RunFlags {
+  maxSteps?: number;
+  dryRun?: boolean;
+  confirm?: 'ask' | HeadlessPolicy;
+}
+
+export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('do a task on the screen: direct commands (click "Save"; press ctrl+s) or, with a planner model, a goal in words')
+    .argument('<task>', 'commands separated by ; or newlines, or a free-form goal')
+    .option('--max-steps <n>', 'stop after this many steps', positiveInt)
+    .option('--dry-run', 'resolve targets and record the input instead of sending it')
+    .addOption(
+      new Option('--confirm <how>', 'sensitive steps: ask on the terminal, or answer deny/allow without asking (default: ask on a terminal, deny otherwise)').choices(['ask', 'deny', 'allow']),
+    )
+    .action(async (task: string, flags: RunFlags, cmd: Command) => {
+      setExit(
+        await withApp(cmd, io, async (app, out) => {
+          const source = chooseSource(task);
+          const interactive = process.stdin.isTTY && !out.json;
+          const how = flags.confirm ?? (interactive ? 'ask' : 'deny');
+          const confirmer = how === 'ask' ? terminalConfirmer(process.stdin, process.stderr) : headlessConfirmer(how, (l) => out.line(`  ${l}`));
+          const setup = await setupEngine(app, { confirmer, dryRun: flags.dryRun ?? false, listener: (e) => progress(e, out.line.bind(out)) });
+          const stop = () => setup.control.stop('interrupted (Ctrl+C)');
+          process.once('SIGINT', stop);
+          try {
+            const steps = source ?? setup.planner(task);
+            if (!steps) throw noModel(task);
+            const result = await setup.engine.run({
+              source: steps,
+              title: task,
+              kind: source ? 'command' : 'chat',
+              control: setup.control,
+              ...(flags.maxSteps ? { maxSteps: flags.maxSteps } : {}),
+            });
+            out.document({ ok: result.status === 'succeeded', run: result.run, steps: result.steps });
+            if (result.error) out.line(`${result.status}: ${result.error.message}`);
+            out.line(`run ${result.run.id}: ${result.status} (${result.steps.length} steps) — deskpilot runs show ${result.run.id}`);
+            return RUN_EXIT[result.status];
+          } finally {
+            process.removeListener('SIGINT', stop);
+            await setup.dispose();
+          }
+        }),
+      );
+    });
+}
+
+/** Direct commands when the text parses as commands; otherwise it is a goal for the planner. */
+function chooseSource(task: string): StepSource | undefined {
+  try {
+    return new ListStepSource(parseCommands(task).map((c) => c.step));
+  } catch (err) {
+    if (looksLikeCommands(task)) throw err;
+    return undefined;
+  }
+}
+
+const VERBS = /^\s*(click|double-click|right-click|middle-click|triple-click|hover|move|type|press|scroll|drag|wait|assert|open|launch|done|fail|clik|tpye|prss)\b/i;
+
+function looksLikeCommands(task: string): boolean {
+  return task.split(/[;\n]/).every((part) => part.trim() === '' || VERBS.test(part));
+}
+
+function noModel(task: string): Error {
+  let why = 'not a command';
+  try {
+    parseCommands(task);
+  } catch (err) {
+    if (err instanceof UserInputError) why = err.message;
+  }
+  return new UserInputError(
+    `"${task}" is not a direct command (${why}), and no planner model is configured for free-form goals. ` +
+      'Use commands such as click "Save"; type "hi" into "Name"; press ctrl+s — or set models.planner (baseURL, model) in the config file or DESKPILOT_MODEL_BASE_URL and DESKPILOT_MODEL.',
+  );
+}
+
+function progress(e: EngineEvent, line: (s: string) => void): void {
+  if (e.type === 'step_started') line(`[${e.index + 1}] ${e.description}${e.thought ? `  — ${e.thought}` : ''}`);
+  else if (e.type === 'target_resolved') line(`    found by ${e.resolution.source} (${Math.round(e.resolution.confidence * 100)}%) at ${Math.round(e.resolution.point.x)}, ${Math.round(e.resolution.point.y)}`);
+  else if (e.type === 'confirmation_needed') line(`    waiting for confirmation: ${e.reasons.join('; ')}`);
+  else if (e.type === 'step_finished') line(`    ${e.outcome} in ${Math.round(e.durationMs)} ms${e.error ? `: ${e.error.message}` : ''}`);
+  else if (e.type === 'run_paused') line(`paused: ${e.reason}`);
+}

@@ -1,0 +1,110 @@
+import { GroundingError } from '../../shared/errors.js';
+import { boxCenter, boxContains } from '../../shared/geometry.js';
+import type { Frame, Grounder, Location, Observation, UiElement } from '../../shared/ports.js';
+import type { Resolution } from '../../shared/records.js';
+import { describeTarget, type Target } from '../../shared/target.js';
+import { proposeElements, readingOrder } from '../../perception/elements/index.js';
+import type { OcrProvider } from '../text.js';
+import { MIN_ICON_SCORE } from './classify.js';
+import { recogniseIcons, type IconMatch } from './label.js';
+import { ICON_NAMES, iconNamed, type IconName } from './vocabulary.js';
+
+export interface IconGrounderOptions {
+  /** OCR of an observation: lets proposals tell text from glyphs. Optional. */
+  ocr?: OcrProvider;
+  /** Lowest classification score that counts as the icon (default MIN_ICON_SCORE). */
+  minScore?: number;
+  /** Matches within this score of the best are ties. */
+  tieMargin?: number;
+}
+
+/**
+ * Finds vocabulary icons ("close button", "the gear icon", {role: 'icon', text: 'close'}) among
+ * the element proposals of the screen, by nearest-exemplar classification of their glyphs. Honours
+ * ordinal and region; two equally good matches are reported as ambiguous, never guessed.
+ */
+export class IconGrounder implements Grounder {
+  readonly name = 'icon';
+  private readonly minScore: number;
+  private readonly tieMargin: number;
+  private readonly seen = new WeakMap<Frame, Promise<IconMatch[]>>();
+
+  constructor(private readonly options: IconGrounderOptions = {}) {
+    this.minScore = options.minScore ?? MIN_ICON_SCORE;
+    this.tieMargin = options.tieMargin ?? 0.02;
+  }
+
+  async locate(observation: Observation, target: Target, signal?: AbortSignal): Promise<Location> {
+    const wanted = wantedIcon(target);
+    if (!wanted) {
+      throw new GroundingError(
+        `the icon grounder does not know an icon in ${describeTarget(target)}; it knows: ${ICON_NAMES.join(', ')}`,
+        'GROUNDING',
+      );
+    }
+    const matches = await this.matches(observation, signal);
+    let cands = matches.filter((m) => m.name === wanted && m.score >= this.minScore);
+    if (target.region) cands = cands.filter((m) => boxContains(target.region!, boxCenter(m.element.box)));
+    if (cands.length === 0) throw notFound(target, wanted, matches, this.minScore);
+    const chosen = this.choose(cands, target);
+    const alternatives = cands.filter((c) => c !== chosen).slice(0, 5).map(resolution);
+    return { ...resolution(chosen), alternatives };
+  }
+
+  private choose(cands: IconMatch[], target: Target): IconMatch {
+    if (target.ordinal !== undefined) {
+      const ordered = readingOrder(cands.map((m) => ({ box: m.element.box, m }))).map((x) => x.m);
+      const pick = ordered[target.ordinal - 1];
+      if (!pick) throw new GroundingError(`asked for ${describeTarget(target)} but only ${ordered.length} on screen`, 'GROUNDING_NOT_FOUND');
+      return pick;
+    }
+    const sorted = cands.slice().sort((a, b) => b.score - a.score);
+    const tied = sorted.filter((m) => m.score >= sorted[0]!.score - this.tieMargin);
+    if (tied.length > 1) {
+      const where = tied.slice(0, 4).map((m) => at(m.element)).join(', ');
+      throw new GroundingError(
+        `${tied.length} equally good matches for ${describeTarget(target)} at ${where}; say which one (first/second, or a region)`,
+        'GROUNDING_AMBIGUOUS',
+      );
+    }
+    return sorted[0]!;
+  }
+
+  /** Proposals (unless the observation has them) and their icon classes, once per frame. */
+  private matches(observation: Observation, signal?: AbortSignal): Promise<IconMatch[]> {
+    const frame = observation.frame;
+    let p = this.seen.get(frame);
+    if (!p) {
+      p = (async () => {
+        const elements = observation.elements ?? proposeElements(frame, { ocr: this.options.ocr ? await this.options.ocr(observation, signal) : undefined, signal });
+        return recogniseIcons(frame, elements, { signal });
+      })();
+      this.seen.set(frame, p);
+      p.catch(() => this.seen.delete(frame));
+    }
+    return p;
+  }
+}
+
+/** The vocabulary icon a target asks for: its text when it names one, else its description. */
+export function wantedIcon(target: Target): IconName | undefined {
+  return (target.text ? iconNamed(target.text) : undefined) ?? (target.description ? iconNamed(target.description) : undefined);
+}
+
+function at(e: UiElement): string {
+  const c = boxCenter(e.box);
+  return `(${Math.round(c.x)}, ${Math.round(c.y)})`;
+}
+
+function resolution(m: IconMatch): Resolution {
+  const { x, y, width, height } = m.element.box;
+  return { point: boxCenter(m.element.box), box: { x, y, width, height }, confidence: Math.max(0, Math.min(1, m.score)), source: 'icon', text: m.name };
+}
+
+function notFound(target: Target, wanted: IconName, matches: IconMatch[], min: number): GroundingError {
+  const seen = [...new Set(matches.filter((m) => m.score >= min).map((m) => m.name))];
+  return new GroundingError(
+    `no ${wanted} icon for ${describeTarget(target)} on screen` + (seen.length ? ` (icons seen: ${seen.join(', ')})` : ' (no vocabulary icon recognised)'),
+    'GROUNDING_NOT_FOUND',
+  );
+}
