@@ -13,6 +13,8 @@ import { runTool } from './process.js';
  * reused least-recently-used, never within `reuseAfterMs` of their last key, and emptied again
  * at dispose.
  */
+const KEYMAP_PICKUP_MS = 60;
+
 export class KeysymMap {
   private readonly slots: Array<{ keycode: number; char: string | undefined; usedAt: number }>;
 
@@ -66,6 +68,10 @@ export class KeysymMap {
     throwIfAborted(signal);
     const r = await runTool('xmodmap', changes, this.env);
     if (r.code !== 0) throw new ActionError(`xmodmap could not bind keys for typing: ${r.stderr.trim()}`);
+    // Applications re-read the keymap when their MappingNotify event is handled, which we cannot
+    // observe from here; a key sent before that is looked up in the old map and lost (seen under
+    // load: the first "ä" of a text dropped). Give them a moment, once per keymap change.
+    await new Promise((resolve) => setTimeout(resolve, KEYMAP_PICKUP_MS));
   }
 
   /** Empties every slot again, leaving the keymap as it was found. */

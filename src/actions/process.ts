@@ -8,18 +8,23 @@ export interface ProcessResult {
 }
 
 /**
- * Runs a short helper program (xdotool, xclip) to completion. No AbortSignal on purpose: killing
- * xdotool between a key press and its release would leave the key held down on the X server, so
- * callers keep each run short and check their signal between runs instead.
+ * Runs a short helper program (xdotool, xclip) to completion. With a signal, the program is
+ * killed the moment the signal fires (the kill switch must stop input within 100 ms even when
+ * a loaded machine makes one xdotool run slow); a caller that passes a signal must then release
+ * any key the killed program may have left down (see XdotoolTypist).
  */
 export function runTool(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   input?: string,
+  signal?: AbortSignal,
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const kill = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', kill, { once: true });
+    child.on('exit', () => signal?.removeEventListener('abort', kill));
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));

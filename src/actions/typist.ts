@@ -26,6 +26,9 @@ export interface Typist {
  */
 const REMAP_DELAY_MS = 12;
 
+/** Keys an interrupted `xdotool type` can leave pressed: the modifiers it uses for symbols. */
+const HELD_KEYS = ['Shift_L', 'Shift_R', 'Control_L', 'Control_R', 'Alt_L', 'Alt_R', 'ISO_Level3_Shift', 'Super_L'];
+
 export class XdotoolTypist implements Typist {
   readonly name = 'xdotool';
 
@@ -35,7 +38,12 @@ export class XdotoolTypist implements Typist {
   ) {}
 
   async type(text: string, signal: AbortSignal | undefined, sent: () => void): Promise<void> {
-    for (const chunk of chunkText(text)) {
+    const chunks = chunkText(text);
+    // Bind every unusual character up front when the spare keycodes suffice: one keymap change
+    // and one wait for applications to pick it up, instead of one per chunk.
+    const unusual = [...new Set(chunks.filter((c) => c.kind === 'remapped').flatMap((c) => [...c.text]))];
+    if (this.keysyms && unusual.length > 0 && unusual.length <= this.keysyms.size) await this.keysyms.bind(unusual.join(''), signal);
+    for (const chunk of chunks) {
       throwIfAborted(signal);
       if (chunk.kind === 'remapped' && this.keysyms) await this.keysyms.bind(chunk.text, signal);
       const delay = chunk.kind === 'plain' || this.keysyms ? 0 : REMAP_DELAY_MS;
@@ -43,7 +51,14 @@ export class XdotoolTypist implements Typist {
         'xdotool',
         ['type', '--delay', String(delay), '--clearmodifiers', '--', chunk.text],
         this.env,
+        undefined,
+        signal,
       );
+      if (signal?.aborted) {
+        // xdotool was killed mid-chunk: let go of anything it may have held down.
+        await runTool('xdotool', ['keyup', ...HELD_KEYS, ...keysFor(chunk.text)], this.env).catch(() => undefined);
+        throwIfAborted(signal);
+      }
       sent();
       if (r.code !== 0) {
         throw new ActionError(`xdotool type failed (exit ${r.code}): ${r.stderr.trim() || 'no message'}`);
@@ -54,6 +69,24 @@ export class XdotoolTypist implements Typist {
   async dispose(): Promise<void> {
     await this.keysyms?.restore();
   }
+}
+
+const SYMBOL_NAMES: Record<string, string> = {
+  ' ': 'space', '!': 'exclam', '"': 'quotedbl', '#': 'numbersign', $: 'dollar', '%': 'percent', '&': 'ampersand',
+  "'": 'apostrophe', '(': 'parenleft', ')': 'parenright', '*': 'asterisk', '+': 'plus', ',': 'comma', '-': 'minus',
+  '.': 'period', '/': 'slash', ':': 'colon', ';': 'semicolon', '<': 'less', '=': 'equal', '>': 'greater',
+  '?': 'question', '@': 'at', '[': 'bracketleft', '\\': 'backslash', ']': 'bracketright', '^': 'asciicircum',
+  _: 'underscore', '`': 'grave', '{': 'braceleft', '|': 'bar', '}': 'braceright', '~': 'asciitilde', '\t': 'Tab', '\n': 'Return',
+};
+
+/** X keysym names of a chunk's keys, so an interrupted chunk can release whatever it held. */
+function keysFor(text: string): string[] {
+  const names = new Set<string>();
+  for (const c of text) {
+    if (/^[A-Za-z0-9]$/.test(c)) names.add(c.toLowerCase());
+    else if (SYMBOL_NAMES[c]) names.add(SYMBOL_NAMES[c]);
+  }
+  return [...names];
 }
 
 /** The nut-js keyboard, as far as typing needs it. */
