@@ -23,6 +23,14 @@ export interface FailsafeOptions {
   cornerPx?: number;
   takeoverPx?: number;
   logger?: Logger;
+  /**
+   * Called when the person takes over (pointer moved away, or a key typed while the agent was
+   * not typing). With it, a takeover PAUSES the run (the caller holds input and pauses); without
+   * it, a takeover aborts the run. The corner always aborts.
+   */
+  onTakeover?: (message: string) => void;
+  /** A key the person pressed within this long after the agent's own key events is the agent's echo. */
+  keyEchoMs?: number;
 }
 
 export const FAILSAFE_MESSAGES: Record<FailsafeReason, string> = {
@@ -38,6 +46,8 @@ export class Failsafe {
   private polling = false;
   private corners: Point[] = [];
   private fired: { reason: FailsafeReason; at: number } | undefined;
+  private lastOwnInputAt = -Infinity;
+  private keyBusyCount = 0;
   private readonly logger: Logger;
 
   constructor(private readonly options: FailsafeOptions) {
@@ -71,9 +81,32 @@ export class Failsafe {
     this.busyCount++;
   }
 
+  /** The agent starts sending keys (the pointer stays put, so pointer checks go on). */
+  keysBusy(): void {
+    this.keyBusyCount++;
+  }
+
+  /** The agent's keys were sent. */
+  keysDone(): void {
+    this.keyBusyCount = Math.max(0, this.keyBusyCount - 1);
+    this.lastOwnInputAt = performance.now();
+  }
+
+  /**
+   * A key event seen by the global keyboard hook (keyboard-watch.ts). The hook also sees the
+   * agent's own XTest events, so a key counts as the person's only while the agent is not
+   * sending input and has not for `keyEchoMs`.
+   */
+  noteKey(): void {
+    if (!this.controller || this.controller.signal.aborted) return;
+    if (this.busyCount > 0 || this.keyBusyCount > 0 || performance.now() - this.lastOwnInputAt < (this.options.keyEchoMs ?? 150)) return;
+    this.fire('takeover', this.expected ?? { x: 0, y: 0 }, 'the person typed while the agent was working');
+  }
+
   /** The agent's pointer action ended; `at` is where it left the pointer (unchanged when absent). */
   settle(at?: Point): void {
     this.busyCount = Math.max(0, this.busyCount - 1);
+    this.lastOwnInputAt = performance.now();
     if (at) this.expected = { x: Math.round(at.x), y: Math.round(at.y) };
   }
 
@@ -99,10 +132,12 @@ export class Failsafe {
     }
   }
 
-  private fire(reason: FailsafeReason, p: Point): void {
+  private fire(reason: FailsafeReason, p: Point, detail?: string): void {
     this.fired = { reason, at: performance.now() };
-    this.logger.warn({ reason, pointer: p }, FAILSAFE_MESSAGES[reason]);
-    this.controller?.abort(new Aborted(FAILSAFE_MESSAGES[reason]));
+    const message = detail ? `user took over: ${detail}` : FAILSAFE_MESSAGES[reason];
+    this.logger.warn({ reason, pointer: p }, message);
+    if (reason === 'takeover' && this.options.onTakeover) this.options.onTakeover(message);
+    else this.controller?.abort(new Aborted(message));
     this.stop();
   }
 }

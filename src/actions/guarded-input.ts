@@ -1,7 +1,7 @@
 import type { Point } from '../shared/geometry.js';
 import type { ClickOptions, InputDriver } from '../shared/ports.js';
 import type { Modifier } from '../shared/steps.js';
-import { throwIfAborted } from '../shared/errors.js';
+import { TakenOver, throwIfAborted } from '../shared/errors.js';
 import type { Failsafe } from './failsafe.js';
 
 /**
@@ -18,10 +18,23 @@ export interface GuardOptions {
 }
 
 export class GuardedInputDriver implements InputDriver {
+  /** Fired when the person takes over; replaced by a fresh one on `resume`. */
+  private hold = new AbortController();
+
   constructor(
     private readonly inner: InputDriver,
     private readonly options: GuardOptions,
   ) {}
+
+  /** The person took over: stop what is in flight now and refuse input until `resume`. */
+  holdForPerson(message = 'the person took over'): void {
+    if (!this.hold.signal.aborted) this.hold.abort(new TakenOver(message));
+  }
+
+  /** The person handed back: input is allowed again. */
+  resume(): void {
+    if (this.hold.signal.aborted) this.hold = new AbortController();
+  }
 
   get signal(): AbortSignal {
     return this.options.controller.signal;
@@ -72,13 +85,21 @@ export class GuardedInputDriver implements InputDriver {
   }
 
   private async guarded(signal: AbortSignal | undefined, act: (s: AbortSignal) => Promise<void>): Promise<void> {
+    const failsafe = this.options.failsafe;
     const combined = this.combine(signal);
     throwIfAborted(combined);
-    await act(combined);
+    // Typing is the agent's own input too: the keyboard watch must not take it for the person's.
+    failsafe?.keysBusy();
+    try {
+      await act(combined);
+    } finally {
+      failsafe?.keysDone();
+    }
   }
 
   private combine(signal: AbortSignal | undefined): AbortSignal {
-    const run = this.options.controller.signal;
-    return signal ? AbortSignal.any([run, signal]) : run;
+    const signals = [this.options.controller.signal, this.hold.signal];
+    if (signal) signals.push(signal);
+    return AbortSignal.any(signals);
   }
 }

@@ -1,4 +1,5 @@
 import { createInputDriver, Failsafe, GuardedInputDriver, type PointerProbe } from '../actions/index.js';
+import { watchKeyboard, type KeyboardWatch } from '../actions/keyboard-watch.js';
 import { Policy } from '../actions/policy/policy.js';
 import { RunControl } from '../engine/control.js';
 import type { EngineDeps } from '../engine/deps.js';
@@ -42,12 +43,32 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   const control = new RunControl();
   const raw = await createInputDriver({ ...(app.display ? { display: app.display } : {}), logger, dryRun: options.dryRun ?? false, env });
   let failsafe: Failsafe | undefined;
+  let keyboard: KeyboardWatch | undefined;
+  // The guarded driver wraps the failsafe, and the failsafe's takeover holds the guarded driver.
+  const ref: { guarded?: GuardedInputDriver } = {};
   if (!options.dryRun && isProbe(raw)) {
     const displays = await screen.listDisplays();
-    failsafe = new Failsafe({ probe: raw, screens: displays.map((d) => d.bounds), logger });
+    // Taking the mouse or keyboard pauses the run (the step in flight stops); resuming re-runs
+    // that step. A pointer pushed into a screen corner stops the run.
+    failsafe = new Failsafe({
+      probe: raw,
+      screens: displays.map((d) => d.bounds),
+      logger,
+      onTakeover: (message) => {
+        ref.guarded?.holdForPerson(message);
+        control.pause(message);
+      },
+    });
     await failsafe.start(control.controller);
+    keyboard = await watchKeyboard(() => failsafe?.noteKey(), logger);
+    control.onChange((paused) => {
+      if (paused) return;
+      ref.guarded?.resume();
+      void failsafe?.start(control.controller);
+    });
   }
-  const input: InputDriver = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
+  ref.guarded = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
+  const input: InputDriver = ref.guarded;
   const ocr = createOcr({ logger });
   const perception = new ObservationPerception(ocr);
   const text = new TextGrounder((obs, signal) => perception.ocr(obs, signal));
@@ -86,6 +107,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
         : undefined,
     async dispose() {
       failsafe?.stop();
+      keyboard?.stop();
       await Promise.allSettled([raw.dispose(), screen.dispose(), ocr.dispose()]);
     },
   };

@@ -1,4 +1,4 @@
-import { Aborted, AppError, serializeError, type SerializedError } from '../shared/errors.js';
+import { Aborted, AppError, TakenOver, serializeError, type SerializedError } from '../shared/errors.js';
 import type { StepRecord, RunRecord, RunSource, RunStatus } from '../shared/records.js';
 import type { StepSource } from '../shared/ports.js';
 import { describeStep } from '../shared/steps.js';
@@ -49,6 +49,8 @@ export class Engine {
     let status: RunResult['status'] = 'succeeded';
     let error: SerializedError | undefined;
     let lastError: SerializedError | undefined;
+    // A step the person interrupted by taking over runs again once they resume.
+    let retry: { step: StepRecord['step']; thought?: string } | undefined;
     control.onChange((paused, reason) => emit(paused ? { type: 'run_paused', runId: run.id, reason } : { type: 'run_resumed', runId: run.id }));
     emit({ type: 'run_started', runId: run.id, title: options.title });
     log.info({ title: options.title, kind: options.kind }, 'run started');
@@ -59,7 +61,8 @@ export class Engine {
         throwIfStopped(runSignal);
         if (index >= maxSteps) throw new AppError('MAX_STEPS', `stopped after ${maxSteps} steps (raise it with --max-steps)`);
         const obs = await observer.observe(run.id, runSignal);
-        const proposed = await options.source.next({ runId: run.id, observation: obs, history, ...(lastError ? { lastError } : {}) }, runSignal);
+        const proposed = retry ?? (await options.source.next({ runId: run.id, observation: obs, history, ...(lastError ? { lastError } : {}) }, runSignal));
+        retry = undefined;
         if (!proposed) {
           if (lastError) [status, error] = ['failed', lastError];
           break;
@@ -91,6 +94,15 @@ export class Engine {
           }
         } catch (err) {
           if (runSignal.aborted) throw err;
+          if (err instanceof TakenOver) {
+            const e = serializeError(err);
+            deps.store.steps.update(record.id, { outcome: 'skipped', error: e });
+            history.push({ ...record, outcome: 'skipped', error: e });
+            emit({ type: 'step_finished', runId: run.id, index, outcome: 'skipped', durationMs: performance.now() - started, error: e });
+            control.pause(err.message);
+            retry = proposed;
+            continue;
+          }
           const e = stepSignal.aborted && !(err instanceof AppError) ? timeoutError(step.timeoutMs ?? deps.config.engine.stepTimeoutMs) : err;
           lastError = serializeError(e);
           const outcome = lastError.code === 'POLICY_DENIED' ? 'denied' : 'failed';

@@ -97,6 +97,13 @@ export class Aborted extends AppError {
   }
 }
 
+/** The person took the mouse or keyboard: the run pauses instead of fighting them. */
+export class TakenOver extends AppError {
+  constructor(message = 'the person took over', options?: { cause?: unknown }) {
+    super('TAKEN_OVER', message, options);
+  }
+}
+
 export class StorageError extends AppError {
   constructor(
     message: string,
@@ -131,6 +138,7 @@ const rebuilders: Record<string, (e: SerializedError) => AppError> = {
   ActionError: (e) => new ActionError(e.message),
   PolicyDenied: (e) => new PolicyDenied(e.message),
   Aborted: (e) => new Aborted(e.message),
+  TakenOver: (e) => new TakenOver(e.message),
   StorageError: (e) => new StorageError(e.message, e.code as 'STORAGE'),
 };
 

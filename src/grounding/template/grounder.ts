@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { boxToDesktop } from '../../shared/coords.js';
 import { GroundingError, throwIfAborted } from '../../shared/errors.js';
@@ -93,10 +93,14 @@ export class TemplateGrounder implements Grounder {
 
   private async load(image: string): Promise<GrayImage> {
     const path = isAbsolute(image) ? image : resolve(this.options.baseDir ?? process.cwd(), image);
-    const cached = this.cache.get(path);
-    if (cached) return cached;
     let bytes: Buffer;
+    let key: string;
     try {
+      // Keyed by modification time too: a re-recorded crop under the same name is reloaded.
+      const info = await stat(path);
+      key = `${path}\0${info.mtimeMs}\0${info.size}`;
+      const cached = this.cache.get(key);
+      if (cached) return cached;
       bytes = await readFile(path);
     } catch (err) {
       throw new GroundingError(`cannot read the template image ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'GROUNDING', { cause: err });
@@ -109,7 +113,8 @@ export class TemplateGrounder implements Grounder {
       throw new GroundingError(`the template ${path} is not a readable PNG/JPEG image`, 'GROUNDING', { cause: err });
     }
     if (isFlat(gray)) throw new GroundingError(`the template ${path} is a single flat colour: nothing to match on`);
-    this.cache.set(path, gray);
+    if (this.cache.size >= 64) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, gray);
     return gray;
   }
 }

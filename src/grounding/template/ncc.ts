@@ -95,6 +95,36 @@ export function nccAt(img: GrayImage, ii: Integral, t: PreparedTemplate, u: numb
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
+/**
+ * The score at one position with the window sums taken directly: for the few positions a
+ * refinement scores, cheaper than building a full-resolution integral image (~40 ms at 1280x800).
+ */
+export function nccAtDirect(img: GrayImage, t: PreparedTemplate, u: number, v: number): number {
+  if (t.norm === 0) return 0;
+  const data = img.data;
+  const tz = t.zeroMean;
+  const iw = img.width;
+  let acc = 0;
+  let s = 0;
+  let q = 0;
+  let k = 0;
+  for (let j = 0; j < t.height; j++) {
+    let p = (v + j) * iw + u;
+    const end = k + t.width;
+    while (k < end) {
+      const x = data[p++]!;
+      acc += tz[k++]! * x;
+      s += x;
+      q += x * x;
+    }
+  }
+  const n = t.width * t.height;
+  const v2 = q - (s * s) / n;
+  if (v2 <= FLAT * n) return 0;
+  const r = acc / (t.norm * Math.sqrt(v2));
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
 /** Scores of every position, row-major, (W−w+1)×(H−h+1); empty when the template does not fit. */
 export function nccMap(img: GrayImage, ii: Integral, t: PreparedTemplate): { width: number; height: number; scores: Float32Array } {
   const mw = img.width - t.width + 1;

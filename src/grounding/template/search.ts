@@ -1,5 +1,5 @@
 import { halve, resizeGray, type GrayImage } from './gray.js';
-import { integral, nccAt, nccMap, prepareTemplate, type Integral, type PreparedTemplate } from './ncc.js';
+import { integral, nccAtDirect, nccMap, prepareTemplate, type PreparedTemplate } from './ncc.js';
 
 /**
  * Multi-scale template search, coarse to fine: every position and a few scales on a small
@@ -33,8 +33,12 @@ interface Candidate {
   score: number;
 }
 
-/** Coarse template at least this many pixels on its short side, so it still has detail. */
-const MIN_COARSE_SIDE = 4;
+/**
+ * Coarse template at least this many pixels on its short side. At 4 a 36 px button lands on
+ * half-pixel phases of the 8x pyramid level and scores 0.3 where it is; 5 found every case of a
+ * phase/scale sweep (offsets 1–7 px, scales 0.9–1.1) on the synthetic screens.
+ */
+const MIN_COARSE_SIDE = 5;
 const MAX_LEVEL = 4;
 /** Neighbouring coarse scales differ by this ratio; refinement halves the step. */
 const SCALE_STEP = 1.12;
@@ -49,9 +53,11 @@ export function searchTemplate(screen: GrayImage, template: GrayImage, options: 
   const clip = (s: number): number => Math.min(maxScale, Math.max(minScale, s));
   const refined = coarse.map((c) => {
     let best = c;
-    let step = (SCALE_STEP - 1) / 2;
+    // The coarse scale is only roughly right (template sizes round to whole coarse pixels), so
+    // the first step spans a whole coarse scale gap; each level halves it.
+    let step = SCALE_STEP - 1;
     for (let k = level - 1; k >= 0; k--) {
-      best = refine(pyramid, k, best, [clip(best.scale / (1 + step)), best.scale, clip(best.scale * (1 + step))], 2);
+      best = refine(pyramid, k, best, [clip(best.scale / (1 + step)), best.scale, clip(best.scale * (1 + step))], k === level - 1 ? 3 : 2);
       step /= 2;
     }
     // Full resolution: keep narrowing the scale until it moves the template edge < 1 px.
@@ -86,23 +92,20 @@ function coarseScales(min: number, max: number): number[] {
   return [...out].sort((a, b) => a - b).filter((s, i, all) => i === 0 || s / all[i - 1]! > 1.03);
 }
 
-/** Screen levels and their integrals, templates per (scale, level), all built once on demand. */
+/** Screen levels and templates per (scale, level), built once on demand. */
 class Pyramid {
-  private readonly levels: Array<{ img: GrayImage; ii: Integral }> = [];
+  private readonly levels: GrayImage[] = [];
   private readonly templates = new Map<string, PreparedTemplate>();
 
   constructor(
     screen: GrayImage,
     private readonly template: GrayImage,
   ) {
-    this.levels.push({ img: screen, ii: integral(screen) });
+    this.levels.push(screen);
   }
 
-  screen(level: number): { img: GrayImage; ii: Integral } {
-    while (this.levels.length <= level) {
-      const img = halve(this.levels[this.levels.length - 1]!.img);
-      this.levels.push({ img, ii: integral(img) });
-    }
+  screen(level: number): GrayImage {
+    while (this.levels.length <= level) this.levels.push(halve(this.levels[this.levels.length - 1]!));
     return this.levels[level]!;
   }
 
@@ -121,7 +124,7 @@ class Pyramid {
 
   scoreAt(level: number, scale: number, cx: number, cy: number, radius: number): Candidate | undefined {
     const t = this.templateAt(scale, level);
-    const { img, ii } = this.screen(level);
+    const img = this.screen(level);
     if (!t || t.width > img.width || t.height > img.height) return undefined;
     const f = 2 ** level;
     const u0 = Math.round(cx / f - t.width / 2);
@@ -131,7 +134,7 @@ class Pyramid {
       if (v < 0 || v + t.height > img.height) continue;
       for (let u = u0 - radius; u <= u0 + radius; u++) {
         if (u < 0 || u + t.width > img.width) continue;
-        const score = nccAt(img, ii, t, u, v);
+        const score = nccAtDirect(img, t, u, v);
         if (!best || score > best.score) best = { cx: (u + t.width / 2) * f, cy: (v + t.height / 2) * f, scale, score };
       }
     }
@@ -142,7 +145,9 @@ class Pyramid {
 function coarseCandidates(p: Pyramid, level: number, scales: number[], keep: number): Candidate[] {
   const f = 2 ** level;
   const all: Candidate[] = [];
-  const { img, ii } = p.screen(level);
+  const img = p.screen(level);
+  // The only level searched exhaustively, so the only one that needs summed-area tables.
+  const ii = integral(img);
   for (const scale of scales) {
     const t = p.templateAt(scale, level);
     if (!t) continue;

@@ -101,16 +101,17 @@ const RELATION_WORDS: Record<NonNullable<Target['relation']>['kind'], string> = 
 
 /**
  * The words the model gets for a target: its description, or its visible text, plus the role,
- * ordinal and landmark, e.g. `the second "Delete" button right of "Email"`. Undefined when the
- * target has nothing a model could read (only an image or a point).
+ * ordinal and landmark, e.g. `the second 'Delete' button right of 'Email'`. Single quotes, as in
+ * OS-Atlas's own example ("'Champions League' link"), because several prompts wrap the whole
+ * instruction in double quotes. Undefined when the target has nothing a model could read.
  */
 export function instructionFor(target: Target): string | undefined {
-  const core = target.description ?? (target.text !== undefined ? `"${target.text}"` : undefined);
+  const core = target.description ?? (target.text !== undefined ? `'${target.text}'` : undefined);
   if (core === undefined) return undefined;
   const parts: string[] = [];
   if (target.ordinal !== undefined) parts.push(`the ${ORDINALS[target.ordinal - 1] ?? `#${target.ordinal}`}`);
   parts.push(core);
   if (target.role && !core.toLowerCase().includes(target.role.toLowerCase())) parts.push(target.role);
-  if (target.relation) parts.push(`${RELATION_WORDS[target.relation.kind]} "${target.relation.text}"`);
+  if (target.relation) parts.push(`${RELATION_WORDS[target.relation.kind]} '${target.relation.text}'`);
   return parts.join(' ');
 }
