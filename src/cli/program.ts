@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_KEYS, LogLevel } from '../shared/config.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import type { GlobalOptions } from './compose.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
     });
   registerDoctor(program, io, setExit);
   registerRun(program, io, setExit);
+  registerModels(program, io, setExit);
   registerRuns(program, io, setExit);
   return program;
 }
