@@ -45,9 +45,13 @@ export const Config = z
       .object({
         cascade: z.array(z.enum(['text', 'icon', 'template', 'vlm'])).min(1).default(['text', 'icon', 'template', 'vlm']),
         templateThreshold: z.number().min(0).max(1).default(0.7),
+        /** Below this, a cheap rung's answer falls through to the next rung. */
+        minConfidence: z.number().min(0).max(1).default(0.5),
+        /** The output format of the grounder model at models.grounder (FIELD_NOTES). */
+        vlmFormat: z.enum(['os-atlas-7b', 'os-atlas-4b', 'showui', 'uground', 'ui-tars']).default('ui-tars'),
       })
       .strict()
-      .default({ cascade: ['text', 'icon', 'template', 'vlm'], templateThreshold: 0.7 }),
+      .default({ cascade: ['text', 'icon', 'template', 'vlm'], templateThreshold: 0.7, minConfidence: 0.5, vlmFormat: 'ui-tars' }),
     safety: z
       .object({
         /** A confirmation not answered in time is a deny. */

@@ -1,0 +1,145 @@
+import * as ort from 'onnxruntime-node';
+import type { Box } from '../../shared/geometry.js';
+import { copyIntoPlanes, type Normalisation, type PixelRect, resizeIntoPlanes } from './image.js';
+import type { OcrImage } from './types.js';
+
+/**
+ * Text detection with the PP-OCRv4 DB detector: it outputs a per-pixel text probability map of
+ * the (shrunk) text kernels; DB post-processing turns that map into line boxes.
+ */
+
+export interface DetectorSettings {
+  maxSide: number;
+  textThreshold: number;
+  boxThreshold: number;
+  unclipRatio: number;
+}
+
+export interface DetectedBox {
+  /** In image pixels. */
+  box: Box;
+  /** Mean text probability inside the unexpanded box. */
+  score: number;
+}
+
+// ImageNet mean/std, applied to BGR bytes: PaddleOCR trains on cv2 images, so channel 0 is blue.
+const MEAN = [0.485, 0.456, 0.406] as const;
+const STD = [0.229, 0.224, 0.225] as const;
+const DETECTOR_NORM: Normalisation = {
+  source: [2, 1, 0],
+  scale: [1 / (255 * STD[0]), 1 / (255 * STD[1]), 1 / (255 * STD[2])],
+  shift: [MEAN[0] / STD[0], MEAN[1] / STD[1], MEAN[2] / STD[2]],
+};
+const MIN_SIZE = 3;
+const MAX_CANDIDATES = 2000;
+
+export async function detectText(
+  session: ort.InferenceSession,
+  image: OcrImage,
+  rect: PixelRect,
+  settings: DetectorSettings,
+): Promise<DetectedBox[]> {
+  const scale = Math.min(1, settings.maxSide / Math.max(rect.width, rect.height));
+  const width = Math.max(1, Math.round(rect.width * scale));
+  const height = Math.max(1, Math.round(rect.height * scale));
+  // Pad (rather than stretch, as PaddleOCR does) to the multiple of 32 the network needs, so
+  // that x and y keep exactly the same scale.
+  const planeWidth = Math.ceil(width / 32) * 32;
+  const planeHeight = Math.ceil(height / 32) * 32;
+  const data = new Float32Array(3 * planeWidth * planeHeight);
+  const target = { data, offset: 0, planeWidth, planeHeight };
+  if (scale === 1) copyIntoPlanes(image, rect, DETECTOR_NORM, target);
+  else resizeIntoPlanes(image, rect, width, height, DETECTOR_NORM, target);
+
+  const input = new ort.Tensor('float32', data, [1, 3, planeHeight, planeWidth]);
+  const outputs = await session.run({ [session.inputNames[0] ?? 'x']: input });
+  const output = outputs[session.outputNames[0] ?? ''];
+  if (!output) return [];
+  const prob = output.data as Float32Array;
+  const boxes = boxesFromProbability(prob, planeWidth, width, height, settings);
+  return boxes.map(({ box, score }) => ({
+    box: {
+      x: rect.x + box.x / scale,
+      y: rect.y + box.y / scale,
+      width: box.width / scale,
+      height: box.height / scale,
+    },
+    score,
+  }));
+}
+
+/**
+ * DB post-processing, simplified for screens: text there is axis-aligned, so each connected
+ * region of the thresholded map becomes its bounding rectangle (PaddleOCR fits a rotated
+ * minimum-area rectangle and unclips its polygon with pyclipper; for an upright rectangle both
+ * give the same result, grown by area * ratio / perimeter on every side).
+ */
+export function boxesFromProbability(
+  prob: Float32Array,
+  stride: number,
+  width: number,
+  height: number,
+  settings: DetectorSettings,
+): DetectedBox[] {
+  const seen = new Uint8Array(stride * height);
+  const stack = new Int32Array(stride * height);
+  const found: DetectedBox[] = [];
+  for (let start = 0; start < stride * height && found.length < MAX_CANDIDATES; start++) {
+    if (seen[start] || prob[start]! <= settings.textThreshold || start % stride >= width) continue;
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    let top = 0;
+    stack[top++] = start;
+    seen[start] = 1;
+    while (top > 0) {
+      const p = stack[--top]!;
+      const x = p % stride;
+      const y = (p - x) / stride;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      // 8-connected, like cv2.findContours on the bitmap.
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * stride + nx;
+          if (!seen[q] && prob[q]! > settings.textThreshold) {
+            seen[q] = 1;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    const w = x1 - x0 + 1;
+    const h = y1 - y0 + 1;
+    if (Math.min(w, h) < MIN_SIZE) continue;
+    const score = meanInRect(prob, stride, x0, y0, x1, y1);
+    if (score < settings.boxThreshold) continue;
+    const grow = (w * h * settings.unclipRatio) / (2 * (w + h));
+    // Not clamped to the image: text touching the edge keeps its margin (edge pixels repeat).
+    const box = { x: x0 - grow, y: y0 - grow, width: w + 2 * grow, height: h + 2 * grow };
+    found.push({ box, score });
+  }
+  return found;
+}
+
+function meanInRect(
+  prob: Float32Array,
+  stride: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): number {
+  let sum = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0, i = y * stride + x0; x <= x1; x++, i++) sum += prob[i]!;
+  }
+  return sum / ((x1 - x0 + 1) * (y1 - y0 + 1));
+}

@@ -1,0 +1,100 @@
+import * as ort from 'onnxruntime-node';
+import { throwIfAborted } from '../../shared/errors.js';
+import { ctcDecode, type DecodedChar } from './ctc.js';
+import { type Normalisation, type PixelRect, resizeIntoPlanes } from './image.js';
+import type { OcrImage } from './types.js';
+
+/**
+ * Line recognition with the PP-OCRv4 recogniser (SVTR-LCNet, CTC head). Input [N, 3, 48, W];
+ * output [N, W/8, 6625] class probabilities, one time step per 8 columns of the line image.
+ */
+
+export const LINE_HEIGHT = 48;
+/** Columns of the resized line image per output time step. */
+export const STEP_COLUMNS = 8;
+
+// (x / 255 - 0.5) / 0.5 on BGR bytes.
+const RECOGNIZER_NORM: Normalisation = {
+  source: [2, 1, 0],
+  scale: [2 / 255, 2 / 255, 2 / 255],
+  shift: [1, 1, 1],
+};
+
+export interface LineSource {
+  image: OcrImage;
+  /** The line's box; it may reach past `bounds`, where the edge pixels repeat. */
+  rect: PixelRect;
+  /** The part of the image that may be read. */
+  bounds: PixelRect;
+}
+
+export interface RecognizedLine {
+  chars: DecodedChar[];
+  /** Source pixels per time step, along x. */
+  stepWidth: number;
+}
+
+/** Width of a line once resized to the model's height, a whole number of time steps. */
+function resizedWidth(rect: PixelRect): number {
+  const w = Math.max(1, Math.round((LINE_HEIGHT * rect.width) / Math.max(1, rect.height)));
+  return Math.ceil(w / STEP_COLUMNS) * STEP_COLUMNS;
+}
+
+/**
+ * Recognises lines in batches of similar width (sorted, so little of each batch is padding).
+ * Results come back in the order of `lines`.
+ */
+export async function recognizeLines(
+  session: ort.InferenceSession,
+  lines: readonly LineSource[],
+  labels: readonly string[],
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<RecognizedLine[]> {
+  const results: RecognizedLine[] = new Array<RecognizedLine>(lines.length);
+  const widths = lines.map((l) => resizedWidth(l.rect));
+  const order = lines.map((_, i) => i).sort((a, b) => widths[a]! - widths[b]!);
+  for (let start = 0; start < order.length; start += batchSize) {
+    throwIfAborted(signal);
+    const batch = order.slice(start, start + batchSize);
+    // PaddleOCR pads every batch to at least 320 columns; on screens most lines are short
+    // labels, so that padding tripled the work and changed no text in our samples.
+    const width = Math.max(...batch.map((i) => widths[i]!));
+    const plane = LINE_HEIGHT * width;
+    const data = new Float32Array(batch.length * 3 * plane);
+    batch.forEach((lineIndex, row) => {
+      const line = lines[lineIndex]!;
+      resizeIntoPlanes(
+        line.image,
+        line.rect,
+        widths[lineIndex]!,
+        LINE_HEIGHT,
+        RECOGNIZER_NORM,
+        {
+          data,
+          offset: row * 3 * plane,
+          planeWidth: width,
+          planeHeight: LINE_HEIGHT,
+        },
+        line.bounds,
+      );
+    });
+    const input = new ort.Tensor('float32', data, [batch.length, 3, LINE_HEIGHT, width]);
+    const outputs = await session.run({ [session.inputNames[0] ?? 'x']: input });
+    const output = outputs[session.outputNames[0] ?? ''];
+    if (!output) throw new Error('the recogniser returned no output');
+    const [, steps = 0, classes = 0] = output.dims;
+    const probs = output.data as Float32Array;
+    batch.forEach((lineIndex, row) => {
+      const line = lines[lineIndex]!;
+      const lineWidth = widths[lineIndex]!;
+      // Steps over the padding read nothing useful; stop at the line's own columns.
+      const ownSteps = Math.min(steps, lineWidth / STEP_COLUMNS);
+      results[lineIndex] = {
+        chars: ctcDecode(probs, row * steps * classes, ownSteps, classes, labels),
+        stepWidth: (STEP_COLUMNS * line.rect.width) / lineWidth,
+      };
+    });
+  }
+  return results;
+}
