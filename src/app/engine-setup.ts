@@ -5,17 +5,15 @@ import { RunControl } from '../engine/control.js';
 import type { EngineDeps } from '../engine/deps.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineListener } from '../engine/events.js';
-import { CascadeGrounder } from '../grounding/cascade.js';
-import { ObservationPerception } from '../grounding/perception.js';
-import { TextGrounder } from '../grounding/text.js';
+import type { ObservationPerception } from '../grounding/perception.js';
 import { diffFrames } from '../perception/diff.js';
 import { encodeJpeg, resizeToBudget } from '../perception/image.js';
 import { createScreenSource } from '../perception/index.js';
-import { createOcr } from '../perception/ocr/index.js';
 import { PlannerStepSource } from '../planner/agent/planner.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
 import type { Confirmer, Frame, InputDriver } from '../shared/ports.js';
 import type { AppContext } from './context.js';
+import { setupGrounding } from './grounding-setup.js';
 import { activeWindowReader } from './window.js';
 
 export interface EngineSetupOptions {
@@ -69,10 +67,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   }
   ref.guarded = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
   const input: InputDriver = ref.guarded;
-  const ocr = createOcr({ logger });
-  const perception = new ObservationPerception(ocr);
-  const text = new TextGrounder((obs, signal) => perception.ocr(obs, signal));
-  const grounder = new CascadeGrounder([{ grounder: text, minConfidence: 0.5, applies: (t) => t.text !== undefined }]);
+  const { grounder, perception, ocr } = setupGrounding(config, logger);
   const store = await app.store();
   const deps: EngineDeps = {
     screen,

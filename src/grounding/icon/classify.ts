@@ -12,8 +12,18 @@ export interface IconGuess {
   runnerUp: number;
 }
 
-/** Lowest correlation that names an icon; below it the glyph is "some icon". */
-export const MIN_ICON_SCORE = 0.72;
+/**
+ * Lowest correlation that names an icon in the perception list; below it the glyph is "some
+ * icon". Set above what unknown icons reach on a real Chromium screen (an "info" glyph scores
+ * 0.78 as a gear, a star 0.72) and below the real icons there (0.81 and up).
+ */
+export const MIN_ICON_SCORE = 0.8;
+
+/**
+ * The grounder's bar is lower: it is asked for one named icon and takes the best of those that
+ * look like it, so a weaker drawing of the wanted icon still counts when nothing better is there.
+ */
+export const MIN_GROUND_SCORE = 0.75;
 
 /** Nearest-exemplar classification of the glyph inside a box (frame pixels). */
 export function classifyGlyph(g: GrayImage, box: Box, exemplars: readonly Exemplar[]): IconGuess | undefined {

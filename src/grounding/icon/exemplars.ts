@@ -12,7 +12,7 @@ export interface Exemplar {
 
 /** Rendered sizes (px) and stroke widths (in the icons' 24-unit box) that exemplars cover. */
 const SIZES = [12, 16, 20, 28];
-const STROKES = [1.25, 1.75, 2.25, 3];
+const STROKES = [1.25, 1.75, 2.25, 3, 4.5];
 const CAPS = ['round', 'butt'] as const;
 const MARGIN = 6;
 
@@ -31,11 +31,23 @@ function cells(): Cell[] {
       stroked.forEach((body, v) => {
         for (const sw of STROKES) {
           for (const cap of CAPS) {
-            out.push({ name, size, variant: `${name} #${v} ${size}px stroke ${sw} ${cap}`, svg: `<g ${STROKED_STYLE} stroke-width="${sw}" stroke-linecap="${cap}">${body}</g>` });
+            out.push({
+              name,
+              size,
+              variant: `${name} #${v} ${size}px stroke ${sw} ${cap}`,
+              svg: `<g ${STROKED_STYLE} stroke-width="${sw}" stroke-linecap="${cap}">${body}</g>`,
+            });
           }
         }
       });
-      filled.forEach((body, v) => out.push({ name, size, variant: `${name} filled #${v} ${size}px`, svg: `<g ${FILLED_STYLE}>${body}</g>` }));
+      filled.forEach((body, v) =>
+        out.push({
+          name,
+          size,
+          variant: `${name} filled #${v} ${size}px`,
+          svg: `<g ${FILLED_STYLE}>${body}</g>`,
+        }),
+      );
     }
   }
   return out;
@@ -69,11 +81,23 @@ async function render(): Promise<Exemplar[]> {
   const width = cols * pitch;
   const height = rows * pitch;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>`;
-  const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const gray = toGray({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  const { data, info } = await sharp(Buffer.from(svg))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const gray = toGray({
+    width: info.width,
+    height: info.height,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  });
   const out: Exemplar[] = [];
   list.forEach((c, i) => {
-    const box = { x: (i % cols) * pitch + 1, y: Math.floor(i / cols) * pitch + 1, width: pitch - 2, height: pitch - 2 };
+    const box = {
+      x: (i % cols) * pitch + 1,
+      y: Math.floor(i / cols) * pitch + 1,
+      width: pitch - 2,
+      height: pitch - 2,
+    };
     const f = glyphFeatures(gray, box)[0];
     if (f) out.push({ name: c.name, feature: f, variant: c.variant });
   });

@@ -27,8 +27,8 @@ function mode(g: GrayImage, b: Box, ring: boolean): number {
 }
 
 /**
- * Glyph features of the crop under two background hypotheses (the crop's most common value, and
- * the value of its outer ring), because an icon button's face and a filled icon's surroundings
+ * Glyph features of the crop under several background hypotheses (the crop's most common value,
+ * the value of its outer ring, each row's margins), because an icon button's face and a filled icon's surroundings
  * are told apart by what classifies better, not by a rule. Ink touching the crop's edge is a
  * border or a neighbour and is dropped.
  */
@@ -37,40 +37,83 @@ export function glyphFeatures(g: GrayImage, box: Box): GlyphFeature[] {
   if (b.width < 3 || b.height < 3) return [];
   const bgs = new Set([mode(g, b, false), mode(g, b, true)]);
   const out: GlyphFeature[] = [];
-  for (const bg of bgs) {
-    const f = featureFor(g, b, bg);
-    if (f) out.push(f);
-  }
+  for (const bg of bgs) out.push(...featuresFor(g, b, () => bg));
+  // Themes shade buttons with vertical gradients: also take each row's background from the
+  // crop's left and right margins.
+  out.push(...featuresFor(g, b, (y) => rowMargin(g, b, y)));
   return out;
 }
 
 function clip(b: Box, g: GrayImage): Box {
   const x = Math.max(0, Math.floor(b.x));
   const y = Math.max(0, Math.floor(b.y));
-  return { x, y, width: Math.min(g.width, Math.ceil(b.x + b.width)) - x, height: Math.min(g.height, Math.ceil(b.y + b.height)) - y };
+  return {
+    x,
+    y,
+    width: Math.min(g.width, Math.ceil(b.x + b.width)) - x,
+    height: Math.min(g.height, Math.ceil(b.y + b.height)) - y,
+  };
 }
 
-function featureFor(g: GrayImage, b: Box, bg: number): GlyphFeature | undefined {
+function rowMargin(g: GrayImage, b: Box, y: number): number {
+  const row = (b.y + y) * g.width + b.x;
+  const v = [g.data[row]!, g.data[row + 1]!, g.data[row + b.width - 2]!, g.data[row + b.width - 1]!].sort(
+    (p, q) => p - q,
+  );
+  return (v[1]! + v[2]!) / 2;
+}
+
+function featuresFor(g: GrayImage, b: Box, bgAt: (y: number) => number): GlyphFeature[] {
   const { width: w, height: h } = b;
   const ink = new Float32Array(w * h);
   let contrast = 0;
   for (let y = 0; y < h; y++) {
+    const bg = bgAt(y);
     for (let x = 0; x < w; x++) {
       const d = Math.abs(g.data[(b.y + y) * g.width + b.x + x]! - bg);
       ink[y * w + x] = d;
       if (d > contrast) contrast = d;
     }
   }
-  if (contrast < 24) return undefined;
+  if (contrast < 24) return [];
   for (let i = 0; i < ink.length; i++) ink[i] = Math.min(1, ink[i]! / contrast);
-  dropEdgeInk(ink, w, h);
+  dropEdgeInk(ink, w, { x: 0, y: 0, width: w, height: h });
   const gb = inkBox(ink, w, h);
-  if (!gb) return undefined;
-  return normalise(ink, w, gb);
+  if (!gb) return [];
+  const out = [normalise(ink, w, gb)];
+  // A small framed button (a window manager's title-bar buttons): the frame is the glyph's
+  // bbox; peel it off and offer what is inside as well.
+  if (framedBy(ink, w, gb)) {
+    const inner = ink.slice();
+    dropEdgeInk(inner, w, gb);
+    const ib = inkBox(inner, w, h);
+    if (ib) out.push(normalise(inner, w, ib));
+  }
+  return out;
 }
 
-/** Zeroes 8-connected ink (> 0.25) that reaches the crop's edge: borders, neighbours. */
-function dropEdgeInk(ink: Float32Array, w: number, h: number): void {
+/** Ink covers at least 90% of the box's outline: a frame around whatever is inside. */
+function framedBy(ink: Float32Array, w: number, b: Box): boolean {
+  let on = 0;
+  let all = 0;
+  for (let x = b.x; x < b.x + b.width; x++) {
+    for (const y of [b.y, b.y + b.height - 1]) {
+      all++;
+      if (ink[y * w + x]! > 0.25) on++;
+    }
+  }
+  for (let y = b.y + 1; y < b.y + b.height - 1; y++) {
+    for (const x of [b.x, b.x + b.width - 1]) {
+      all++;
+      if (ink[y * w + x]! > 0.25) on++;
+    }
+  }
+  return on >= 0.9 * all;
+}
+
+/** Zeroes 8-connected ink (> 0.25) that reaches the edge of `r` (within the crop): borders, neighbours. */
+function dropEdgeInk(ink: Float32Array, w: number, r: Box): void {
+  const h = ink.length / w;
   const stack: number[] = [];
   const seen = new Uint8Array(w * h);
   const push = (i: number): void => {
@@ -79,8 +122,16 @@ function dropEdgeInk(ink: Float32Array, w: number, h: number): void {
       stack.push(i);
     }
   };
-  for (let x = 0; x < w; x++) push(x), push((h - 1) * w + x);
-  for (let y = 0; y < h; y++) push(y * w), push(y * w + w - 1);
+  const x1 = r.x + r.width - 1;
+  const y1 = r.y + r.height - 1;
+  for (let x = r.x; x <= x1; x++) {
+    push(r.y * w + x);
+    push(y1 * w + x);
+  }
+  for (let y = r.y; y <= y1; y++) {
+    push(y * w + r.x);
+    push(y * w + x1);
+  }
   while (stack.length > 0) {
     const i = stack.pop()!;
     ink[i] = 0;
@@ -90,14 +141,17 @@ function dropEdgeInk(ink: Float32Array, w: number, h: number): void {
       for (let dx = -1; dx <= 1; dx++) {
         const nx = x + dx;
         const ny = y + dy;
-        if (nx >= 0 && ny >= 0 && nx < w && ny < h) push(ny * w + nx);
+        if (nx >= r.x && ny >= r.y && nx <= x1 && ny <= y1) push(ny * w + nx);
       }
     }
   }
 }
 
 function inkBox(ink: Float32Array, w: number, h: number): Box | undefined {
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (ink[y * w + x]! > 0.25) {
@@ -129,7 +183,8 @@ function normalise(ink: Float32Array, w: number, gb: Box): GlyphFeature {
   for (let j = 0; j < GRID; j++) {
     for (let i = 0; i < GRID; i++) {
       let s = 0;
-      for (let v = 0; v < 4; v++) for (let u = 0; u < 4; u++) s += at(ox + (i + (u + 0.5) / 4) * cell, oy + (j + (v + 0.5) / 4) * cell);
+      for (let v = 0; v < 4; v++)
+        for (let u = 0; u < 4; u++) s += at(ox + (i + (u + 0.5) / 4) * cell, oy + (j + (v + 0.5) / 4) * cell);
       grid[j * GRID + i] = s / 16;
     }
   }

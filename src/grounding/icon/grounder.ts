@@ -5,14 +5,14 @@ import type { Resolution } from '../../shared/records.js';
 import { describeTarget, type Target } from '../../shared/target.js';
 import { proposeElements, readingOrder } from '../../perception/elements/index.js';
 import type { OcrProvider } from '../text.js';
-import { MIN_ICON_SCORE } from './classify.js';
+import { MIN_GROUND_SCORE } from './classify.js';
 import { recogniseIcons, type IconMatch } from './label.js';
 import { ICON_NAMES, iconNamed, type IconName } from './vocabulary.js';
 
 export interface IconGrounderOptions {
   /** OCR of an observation: lets proposals tell text from glyphs. Optional. */
   ocr?: OcrProvider;
-  /** Lowest classification score that counts as the icon (default MIN_ICON_SCORE). */
+  /** Lowest classification score that counts as the icon (default MIN_GROUND_SCORE). */
   minScore?: number;
   /** Matches within this score of the best are ties. */
   tieMargin?: number;
@@ -30,7 +30,7 @@ export class IconGrounder implements Grounder {
   private readonly seen = new WeakMap<Frame, Promise<IconMatch[]>>();
 
   constructor(private readonly options: IconGrounderOptions = {}) {
-    this.minScore = options.minScore ?? MIN_ICON_SCORE;
+    this.minScore = options.minScore ?? MIN_GROUND_SCORE;
     this.tieMargin = options.tieMargin ?? 0.02;
   }
 
@@ -47,7 +47,10 @@ export class IconGrounder implements Grounder {
     if (target.region) cands = cands.filter((m) => boxContains(target.region!, boxCenter(m.element.box)));
     if (cands.length === 0) throw notFound(target, wanted, matches, this.minScore);
     const chosen = this.choose(cands, target);
-    const alternatives = cands.filter((c) => c !== chosen).slice(0, 5).map(resolution);
+    const alternatives = cands
+      .filter((c) => c !== chosen)
+      .slice(0, 5)
+      .map(resolution);
     return { ...resolution(chosen), alternatives };
   }
 
@@ -55,13 +58,20 @@ export class IconGrounder implements Grounder {
     if (target.ordinal !== undefined) {
       const ordered = readingOrder(cands.map((m) => ({ box: m.element.box, m }))).map((x) => x.m);
       const pick = ordered[target.ordinal - 1];
-      if (!pick) throw new GroundingError(`asked for ${describeTarget(target)} but only ${ordered.length} on screen`, 'GROUNDING_NOT_FOUND');
+      if (!pick)
+        throw new GroundingError(
+          `asked for ${describeTarget(target)} but only ${ordered.length} on screen`,
+          'GROUNDING_NOT_FOUND',
+        );
       return pick;
     }
     const sorted = cands.slice().sort((a, b) => b.score - a.score);
     const tied = sorted.filter((m) => m.score >= sorted[0]!.score - this.tieMargin);
     if (tied.length > 1) {
-      const where = tied.slice(0, 4).map((m) => at(m.element)).join(', ');
+      const where = tied
+        .slice(0, 4)
+        .map((m) => at(m.element))
+        .join(', ');
       throw new GroundingError(
         `${tied.length} equally good matches for ${describeTarget(target)} at ${where}; say which one (first/second, or a region)`,
         'GROUNDING_AMBIGUOUS',
@@ -76,7 +86,12 @@ export class IconGrounder implements Grounder {
     let p = this.seen.get(frame);
     if (!p) {
       p = (async () => {
-        const elements = observation.elements ?? proposeElements(frame, { ocr: this.options.ocr ? await this.options.ocr(observation, signal) : undefined, signal });
+        const elements =
+          observation.elements ??
+          proposeElements(frame, {
+            ocr: this.options.ocr ? await this.options.ocr(observation, signal) : undefined,
+            signal,
+          });
         return recogniseIcons(frame, elements, { signal });
       })();
       this.seen.set(frame, p);
@@ -88,7 +103,10 @@ export class IconGrounder implements Grounder {
 
 /** The vocabulary icon a target asks for: its text when it names one, else its description. */
 export function wantedIcon(target: Target): IconName | undefined {
-  return (target.text ? iconNamed(target.text) : undefined) ?? (target.description ? iconNamed(target.description) : undefined);
+  return (
+    (target.text ? iconNamed(target.text) : undefined) ??
+    (target.description ? iconNamed(target.description) : undefined)
+  );
 }
 
 function at(e: UiElement): string {
@@ -98,13 +116,20 @@ function at(e: UiElement): string {
 
 function resolution(m: IconMatch): Resolution {
   const { x, y, width, height } = m.element.box;
-  return { point: boxCenter(m.element.box), box: { x, y, width, height }, confidence: Math.max(0, Math.min(1, m.score)), source: 'icon', text: m.name };
+  return {
+    point: boxCenter(m.element.box),
+    box: { x, y, width, height },
+    confidence: Math.max(0, Math.min(1, m.score)),
+    source: 'icon',
+    text: m.name,
+  };
 }
 
 function notFound(target: Target, wanted: IconName, matches: IconMatch[], min: number): GroundingError {
   const seen = [...new Set(matches.filter((m) => m.score >= min).map((m) => m.name))];
   return new GroundingError(
-    `no ${wanted} icon for ${describeTarget(target)} on screen` + (seen.length ? ` (icons seen: ${seen.join(', ')})` : ' (no vocabulary icon recognised)'),
+    `no ${wanted} icon for ${describeTarget(target)} on screen` +
+      (seen.length ? ` (icons seen: ${seen.join(', ')})` : ' (no vocabulary icon recognised)'),
     'GROUNDING_NOT_FOUND',
   );
 }

@@ -63,9 +63,12 @@ export async function labelIcons(
 ): Promise<UiElement[]> {
   const min = options.minScore ?? MIN_ICON_SCORE;
   const matches = await recogniseIcons(frame, elements, options);
-  const named = new Map(matches.filter((m) => m.score >= min && m.element.kind !== 'checkbox').map((m) => [m.element, m.name]));
+  const named = new Map(
+    matches.filter((m) => m.score >= min && m.element.kind !== 'checkbox').map((m) => [m.element, m.name]),
+  );
   return elements.map((e) => {
     const name = named.get(e);
+    if (name === 'checkbox') return { ...e, kind: 'checkbox' as const };
     return name ? { ...e, kind: 'icon' as const, text: name } : e;
   });
 }

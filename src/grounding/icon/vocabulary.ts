@@ -79,21 +79,37 @@ const F = 'fill="#000" stroke="none"';
 export const ICON_SVGS: Record<IconName, { stroked: string[]; filled: string[] }> = {
   close: { stroked: ['<path d="M6 6L18 18M18 6L6 18"/>'], filled: [] },
   minimize: { stroked: ['<path d="M5 12H19"/>'], filled: [] },
-  maximize: { stroked: ['<rect x="5" y="5" width="14" height="14"/>'], filled: [] },
+  maximize: {
+    // Plain, and with the thick top edge of a window (common in window-manager themes).
+    stroked: [
+      '<rect x="5" y="5" width="14" height="14"/>',
+      '<rect x="5" y="5" width="14" height="14"/><path d="M5 7H19" stroke-width="4"/>',
+    ],
+    filled: [],
+  },
   back: { stroked: ['<path d="M19 12H5M11 6L5 12L11 18"/>', '<path d="M15 5L8 12L15 19"/>'], filled: [] },
   forward: { stroked: ['<path d="M5 12H19M13 6L19 12L13 18"/>', '<path d="M9 5L16 12L9 19"/>'], filled: [] },
   search: {
-    stroked: ['<circle cx="10" cy="10" r="6.5"/><path d="M15 15L20.5 20.5"/>', '<circle cx="14" cy="10" r="6.5"/><path d="M9 15L3.5 20.5"/>'],
+    stroked: [
+      '<circle cx="10" cy="10" r="6.5"/><path d="M15 15L20.5 20.5"/>',
+      '<circle cx="14" cy="10" r="6.5"/><path d="M9 15L3.5 20.5"/>',
+    ],
     filled: [],
   },
   settings: {
-    stroked: [`<path d="${gearPath(8, 10, 7.5)}"/><circle cx="12" cy="12" r="3"/>`, `<path d="${gearPath(6, 10, 7)}"/><circle cx="12" cy="12" r="3.5"/>`],
+    stroked: [
+      `<path d="${gearPath(8, 10, 7.5)}"/><circle cx="12" cy="12" r="3"/>`,
+      `<path d="${gearPath(6, 10, 7)}"/><circle cx="12" cy="12" r="3.5"/>`,
+    ],
     filled: [
       `<path fill-rule="evenodd" d="${gearPath(8, 10, 7.5)}M12 8.5A3.5 3.5 0 1 0 12.01 8.5Z"/>`,
       `<path fill-rule="evenodd" d="${gearPath(6, 10, 7)}M12 8A4 4 0 1 0 12.01 8Z"/>`,
     ],
   },
-  menu: { stroked: ['<path d="M4 6H20M4 12H20M4 18H20"/>'], filled: [] },
+  menu: {
+    stroked: ['<path d="M4 6H20M4 12H20M4 18H20"/>'],
+    filled: ['<path d="M3 5H21V7.5H3ZM3 10.75H21V13.25H3ZM3 16.5H21V19H3Z"/>'],
+  },
   add: { stroked: ['<path d="M12 4V20M4 12H20"/>'], filled: [] },
   delete: {
     stroked: [
@@ -104,7 +120,9 @@ export const ICON_SVGS: Record<IconName, { stroked: string[]; filled: string[] }
   },
   checkbox: {
     stroked: ['<rect x="3" y="3" width="18" height="18" rx="2.5"/><path d="M7 12L10.5 15.5L17 8.5"/>'],
-    filled: ['<path fill-rule="evenodd" d="M5 3H19A2 2 0 0 1 21 5V19A2 2 0 0 1 19 21H5A2 2 0 0 1 3 19V5A2 2 0 0 1 5 3ZM6.5 12L10.5 16L17.5 8.5L16 7L10.5 13L8 10.5Z"/>'],
+    filled: [
+      '<path fill-rule="evenodd" d="M5 3H19A2 2 0 0 1 21 5V19A2 2 0 0 1 19 21H5A2 2 0 0 1 3 19V5A2 2 0 0 1 5 3ZM6.5 12L10.5 16L17.5 8.5L16 7L10.5 13L8 10.5Z"/>',
+    ],
   },
   dropdown: { stroked: ['<path d="M5 9L12 16L19 9"/>'], filled: ['<path d="M5 9H19L12 17Z"/>'] },
 };
