@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_KEYS, LogLevel } from '../shared/config.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerLocate } from './commands/locate.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
   registerDoctor(program, io, setExit);
   registerRun(program, io, setExit);
   registerModels(program, io, setExit);
+  registerLocate(program, io, setExit);
   registerRuns(program, io, setExit);
   return program;
 }

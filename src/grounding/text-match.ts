@@ -70,6 +70,10 @@ export function textScore(query: string, candidate: string): number {
   const qf = confusionFold(q);
   const cf = confusionFold(c);
   if (qf === cf) return 0.93;
+  // OCR often glues a label to what follows it ("Save As..(Ctrl+S)"): the label, then a
+  // non-letter, still names the same element.
+  const next = c.charAt(q.length);
+  if (c.startsWith(q) && q.length >= 3 && next !== '' && !/[\p{L}\p{N}]/u.test(next)) return 0.88;
   const dist = levenshtein(qf, cf);
   const sim = 1 - dist / Math.max(qf.length, cf.length);
   // Short labels ("OK", "No") must not match by similarity: one edit is a different word.
