@@ -21,6 +21,13 @@ export interface EngineSetupOptions {
   listener?: EngineListener;
   /** Record the input calls instead of sending them. */
   dryRun?: boolean;
+  /**
+   * Watch the global keyboard for a person taking over (default true). The hook's X connection
+   * outlives `stop()`, and Xlib ends the process when that X server goes away: tests that stop
+   * their private X server inside the process turn it off (test/desktop/takeover.test.ts covers
+   * the hook in a child process).
+   */
+  keyboardHook?: boolean;
 }
 
 export interface EngineSetup {
@@ -58,7 +65,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
       },
     });
     await failsafe.start(control.controller);
-    keyboard = await watchKeyboard(() => failsafe?.noteKey(), logger);
+    if (options.keyboardHook !== false) keyboard = await watchKeyboard(() => failsafe?.noteKey(), logger);
     control.onChange((paused) => {
       if (paused) return;
       ref.guarded?.resume();
