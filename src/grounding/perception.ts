@@ -1,4 +1,5 @@
 import type { Ocr, OcrResult } from '../perception/ocr/types.js';
+import { IncrementalOcr } from './incremental-ocr.js';
 import { boxToDesktop } from '../shared/coords.js';
 import type { Frame, Observation, UiElement } from '../shared/ports.js';
 
@@ -11,16 +12,20 @@ export type ElementProposer = (frame: Frame, ocr: OcrResult, signal?: AbortSigna
 export class ObservationPerception {
   private readonly ocrCache = new WeakMap<Frame, Promise<OcrResult>>();
   private readonly elementCache = new WeakMap<Frame, Promise<UiElement[]>>();
+  /** Successive observations of one screen re-read only what changed. */
+  readonly incremental: IncrementalOcr;
 
   constructor(
-    private readonly ocrEngine: Ocr,
+    ocrEngine: Ocr,
     private readonly proposer?: ElementProposer,
-  ) {}
+  ) {
+    this.incremental = new IncrementalOcr(ocrEngine);
+  }
 
   ocr(observation: Observation, signal?: AbortSignal): Promise<OcrResult> {
     let r = this.ocrCache.get(observation.frame);
     if (!r) {
-      r = this.ocrEngine.recognize(observation.frame, { ...(signal ? { signal } : {}) });
+      r = this.incremental.recognize(observation.frame, signal);
       r.catch(() => this.ocrCache.delete(observation.frame));
       this.ocrCache.set(observation.frame, r);
     }

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { diffFrames } from '../perception/diff.js';
+import type { Ocr, OcrLine, OcrResult } from '../perception/ocr/types.js';
+import type { Box } from '../shared/geometry.js';
+import type { Frame } from '../shared/ports.js';
+
+export interface IncrementalStats {
+  full: number;
+  partial: number;
+  reused: number;
+  /** Regions answered from the content-hash cache. */
+  cached: number;
+}
+
+/**
+ * OCR that re-reads only what changed: the new frame is compared with the last one read; an
+ * unchanged screen reuses the last result, a small change re-reads just the changed regions
+ * (grown to whole text lines) and keeps every old line outside them, and region results are
+ * cached by the hash of their pixels (a dialog that comes back is not read twice).
+ */
+export class IncrementalOcr {
+  readonly stats: IncrementalStats = { full: 0, partial: 0, reused: 0, cached: 0 };
+  private last: { frame: Frame; result: OcrResult } | undefined;
+  private readonly regionCache = new Map<string, OcrLine[]>();
+
+  constructor(
+    private readonly ocr: Ocr,
+    private readonly options: { maxChangedShare?: number; cacheSize?: number } = {},
+  ) {}
+
+  async recognize(frame: Frame, signal?: AbortSignal): Promise<OcrResult> {
+    const prev = this.last;
+    let result: OcrResult;
+    if (!prev || prev.frame.width !== frame.width || prev.frame.height !== frame.height) {
+      result = await this.full(frame, signal);
+    } else {
+      const diff = diffFrames(prev.frame, frame, { threshold: 8 });
+      if (!diff.changed) {
+        this.stats.reused++;
+        result = prev.result;
+      } else if (diff.changedTiles / diff.totalTiles > (this.options.maxChangedShare ?? 0.3)) {
+        result = await this.full(frame, signal);
+      } else {
+        result = await this.partial(frame, prev.result, diff.regions.map((r) => grow(r.box, 12, frame)), signal);
+      }
+    }
+    this.last = { frame, result };
+    return result;
+  }
+
+  private async full(frame: Frame, signal?: AbortSignal): Promise<OcrResult> {
+    this.stats.full++;
+    return this.ocr.recognize(frame, signal ? { signal } : {});
+  }
+
+  private async partial(frame: Frame, old: OcrResult, changed: Box[], signal?: AbortSignal): Promise<OcrResult> {
+    this.stats.partial++;
+    // A region must cover whole old lines it touches, or a line would be half kept, half re-read.
+    const regions = changed.map((r) => old.lines.reduce((acc, l) => (overlaps(acc, l.box) ? union(acc, grow(l.box, 4, frame)) : acc), r));
+    const kept = old.lines.filter((l) => !regions.some((r) => overlaps(r, l.box)));
+    const fresh: OcrLine[] = [];
+    for (const region of regions) {
+      const key = hashRegion(frame, region);
+      let lines = this.regionCache.get(key);
+      if (lines) this.stats.cached++;
+      else {
+        lines = (await this.ocr.recognize(frame, { region, ...(signal ? { signal } : {}) })).lines;
+        this.remember(key, lines);
+      }
+      fresh.push(...lines.filter((l) => !fresh.some((f) => same(f.box, l.box))));
+    }
+    return { lines: readingOrder([...kept, ...fresh]) };
+  }
+
+  private remember(key: string, lines: OcrLine[]): void {
+    this.regionCache.set(key, lines);
+    const max = this.options.cacheSize ?? 64;
+    while (this.regionCache.size > max) this.regionCache.delete(this.regionCache.keys().next().value!);
+  }
+}
+
+function hashRegion(frame: Frame, r: Box): string {
+  const h = createHash('sha1');
+  h.update(`${r.x},${r.y},${r.width},${r.height};`);
+  for (let y = r.y; y < r.y + r.height; y++) {
+    const start = (y * frame.width + r.x) * 4;
+    h.update(frame.data.subarray(start, start + r.width * 4));
+  }
+  return h.digest('hex');
+}
+
+function grow(b: Box, by: number, f: Frame): Box {
+  const x = Math.max(0, Math.floor(b.x - by));
+  const y = Math.max(0, Math.floor(b.y - by));
+  return { x, y, width: Math.min(f.width, Math.ceil(b.x + b.width + by)) - x, height: Math.min(f.height, Math.ceil(b.y + b.height + by)) - y };
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+function same(a: Box, b: Box): boolean {
+  return Math.abs(a.x - b.x) < 3 && Math.abs(a.y - b.y) < 3 && Math.abs(a.width - b.width) < 3;
+}
+
+function readingOrder(lines: OcrLine[]): OcrLine[] {
+  return [...lines].sort((a, b) => {
+    const ay = a.box.y + a.box.height / 2;
+    const by = b.box.y + b.box.height / 2;
+    if (Math.abs(ay - by) > Math.max(a.box.height, b.box.height) / 2) return ay - by;
+    return a.box.x - b.box.x;
+  });
+}
