@@ -1,10 +1,11 @@
 import { captureBench } from './capture.bench.js';
 import { elementsBench } from './elements.bench.js';
 import type { Benchmark } from './harness.js';
+import { incrementalOcrBench } from './incremental-ocr.bench.js';
 import { ocrBench } from './ocr.bench.js';
 import { storageBench } from './storage.bench.js';
 import { typingBench } from './typing.bench.js';
 import { templateBench } from './template.bench.js';
 
 /** Every benchmark `npm run bench` knows, in the order they run. Add yours to this list. */
-export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, templateBench, elementsBench];
+export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, incrementalOcrBench, templateBench, elementsBench];
