@@ -72,13 +72,29 @@ export function textScore(query: string, candidate: string): number {
   if (qf === cf) return 0.93;
   // OCR often glues a label to what follows it ("Save As..(Ctrl+S)"): the label, then a
   // non-letter, still names the same element.
-  const next = c.charAt(q.length);
-  if (c.startsWith(q) && q.length >= 3 && next !== '' && !/[\p{L}\p{N}]/u.test(next)) return 0.88;
+  if (qc.length >= 3 && labelPrefix(qc, c)) return 0.88;
   const dist = levenshtein(qf, cf);
   const sim = 1 - dist / Math.max(qf.length, cf.length);
   // Short labels ("OK", "No") must not match by similarity: one edit is a different word.
   if (qf.length <= 3) return 0;
   return sim >= 0.75 ? 0.9 * sim : 0;
+}
+
+/** Whether `candidate` begins with the letters and digits of the label, then a non-letter. */
+function labelPrefix(labelCompact: string, candidate: string): boolean {
+  let seen = '';
+  for (let i = 0; i < candidate.length; i++) {
+    const ch = candidate[i]!;
+    if (!/[\p{L}\p{N}]/u.test(ch)) continue;
+    if (seen.length === labelCompact.length) return false; // a letter right after the label: another word
+    seen += ch;
+    if (seen !== labelCompact.slice(0, seen.length)) return false;
+    if (seen.length === labelCompact.length) {
+      const rest = candidate.slice(i + 1);
+      return rest.length > 0 && !/^[\p{L}\p{N}]/u.test(rest);
+    }
+  }
+  return false;
 }
 
 /** Raw edit similarity of the folded texts, 0..1, for "closest readings" hints only. */
