@@ -11,7 +11,7 @@ import { encodeJpeg, resizeToBudget } from '../perception/image.js';
 import { createScreenSource } from '../perception/index.js';
 import { PlannerStepSource } from '../planner/agent/planner.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
-import type { Confirmer, Frame, InputDriver } from '../shared/ports.js';
+import type { Confirmer, Frame, InputDriver, ModelClient } from '../shared/ports.js';
 import type { AppContext } from './context.js';
 import { setupGrounding } from './grounding-setup.js';
 import { activeWindowReader } from './window.js';
@@ -37,6 +37,8 @@ export interface EngineSetup {
   perception: ObservationPerception;
   /** The planner for a free-form task; undefined when no planner model is configured. */
   planner(task: string): PlannerStepSource | undefined;
+  /** The planner on a given model client (tests, benchmarks, a model chosen per task). */
+  plannerWith(task: string, model: ModelClient): PlannerStepSource;
   dispose(): Promise<void>;
 }
 
@@ -91,22 +93,22 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
     ...(options.listener ? { listener: options.listener } : {}),
   };
   const model = config.models.planner ? new OpenAiModelClient({ endpoints: config.models, logger }) : undefined;
+  const plannerWith = (task: string, client: ModelClient) =>
+    new PlannerStepSource(task, {
+      model: client,
+      perceive: (obs, signal) => perception.elements(obs, signal),
+      encodeForModel,
+      changes: (a, b) => diffFrames(a, b, { minArea: 64 }).regions.map((r) => r.desktop),
+      logger,
+      onInjection: (t, runId) => store.audit.append({ runId, stepIndex: null, action: 'screen text', decision: 'info', actor: 'planner', detail: { injectionSuspected: t } }),
+    });
   return {
     engine: new Engine(deps),
     control,
     deps,
     perception,
-    planner: (task) =>
-      model
-        ? new PlannerStepSource(task, {
-            model,
-            perceive: (obs, signal) => perception.elements(obs, signal),
-            encodeForModel: encodeForModel,
-            changes: (a, b) => diffFrames(a, b, { minArea: 64 }).regions.map((r) => r.desktop),
-            logger,
-            onInjection: (t, runId) => store.audit.append({ runId, stepIndex: null, action: 'screen text', decision: 'info', actor: 'planner', detail: { injectionSuspected: t } }),
-          })
-        : undefined,
+    planner: (task) => (model ? plannerWith(task, model) : undefined),
+    plannerWith,
     async dispose() {
       failsafe?.stop();
       keyboard?.stop();

@@ -2,6 +2,7 @@ import { Aborted, AppError, TakenOver, serializeError, type SerializedError } fr
 import type { StepRecord, RunRecord, RunSource, RunStatus } from '../shared/records.js';
 import type { StepSource } from '../shared/ports.js';
 import { describeStep } from '../shared/steps.js';
+import { waitForSettle } from '../perception/settle.js';
 import { RunControl } from './control.js';
 import type { EngineDeps } from './deps.js';
 import type { EngineEvent } from './events.js';
@@ -56,6 +57,8 @@ export class Engine {
     log.info({ title: options.title, kind: options.kind }, 'run started');
 
     try {
+      // The screen may still be repainting from whatever came before the run.
+      await waitForSettle(deps.screen, { timeoutMs: 3000, signal: runSignal, ...(deps.displayId ? { displayId: deps.displayId } : {}) });
       for (let index = 0; ; index++) {
         await control.gate();
         throwIfStopped(runSignal);

@@ -28,6 +28,8 @@ export interface ModelServer {
   /** Replies not used yet. */
   remaining(): number;
   push(...replies: ScriptedReply[]): void;
+  /** Drops the replies not used yet. */
+  clear(): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startModelServer(
     requests,
     remaining: () => queue.length,
     push: (...r) => void queue.push(...r),
+    clear: () => void queue.splice(0),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

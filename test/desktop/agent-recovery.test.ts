@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headlessConfirmer } from '../../src/app/confirmers.js';
+import { createAppContext, type AppContext } from '../../src/app/context.js';
+import { setupEngine, type EngineSetup } from '../../src/app/engine-setup.js';
+import { OpenAiModelClient } from '../../src/planner/model/client.js';
+import { startModelServer, type ModelServer, type RecordedRequest } from '../fakes/model-server.js';
+import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+
+/**
+ * The planner on a real virtual desktop when things go wrong: a wrong page (reflection B), a
+ * stuck run, and a broken model endpoint. Its own file: nut-js holds one X display per process.
+ */
+const support = desktopSupport();
+const pagesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pages');
+
+describe.skipIf(!support.ok)(`the planner recovers, gets stuck, and fails cleanly${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  let desktop: Desktop;
+  let pages: { url: string; close(): Promise<void> };
+  let browser: BrowserApp;
+  let model: ModelServer;
+  let app: AppContext;
+  let setup: EngineSetup;
+  const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-agent2-'));
+
+  beforeAll(async () => {
+    desktop = await startDesktop({ width: 1280, height: 800, windowManager: true });
+    pages = await serveFixtures(pagesDir);
+    model = await startModelServer();
+    app = createAppContext({
+      env: { DISPLAY: desktop.display },
+      flags: { '--data-dir': path.join(work, 'data'), '--display': desktop.display },
+      defaults: { logLevel: 'silent', models: { planner: { baseURL: model.baseURL, model: 'scripted-vl', timeoutMs: 20_000, maxRetries: 0 } } },
+    });
+    setup = await setupEngine(app, { confirmer: headlessConfirmer('deny', () => undefined), keyboardHook: false });
+    browser = await desktop.chromium(new URL('shop.html', pages.url).href, { x: 0, y: 0, width: 1280, height: 800 });
+  });
+  afterAll(async () => {
+    await setup?.dispose();
+    await app?.dispose();
+    await browser?.close();
+    await model?.close();
+    await pages?.close();
+    await desktop?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const plan = (...subtasks: string[]) => ({ content: JSON.stringify({ subtasks }) });
+  const decide = (action: object, summary: string, expect?: string) => ({ content: JSON.stringify({ thought: summary, action, summary, ...(expect ? { expect } : {}) }) });
+  const home = async () => {
+    await browser.page.evaluate(() => (location.hash = ''));
+    await browser.page.waitForFunction(() => document.getElementById('home')!.classList.contains('on'));
+    await browser.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  };
+
+  it('reflection B: a wrong click opens the wrong page, the agent goes back and finishes', async () => {
+    await home();
+    model.push(
+      plan('open the orders', 'export them'),
+      decide({ kind: 'click', target: { text: 'Offers' } }, 'Open the orders section', 'Orders overview'),
+      { content: JSON.stringify({ verdict: 'B', reason: 'the offers page opened instead of the orders' }) },
+      decide({ kind: 'key', keys: 'alt+left' }, 'Go back', 'Welcome back'),
+      decide({ kind: 'click', target: { text: 'Orders' } }, 'Open the orders section', 'Orders overview'),
+      decide({ kind: 'click', target: { text: 'Export' } }, 'Export the orders', 'Exported'),
+      decide({ kind: 'done', summary: 'orders exported' }, 'Finish'),
+    );
+    const planner = setup.planner('export the open orders')!;
+    const result = await setup.engine.run({ source: planner, title: 'export', kind: 'chat', control: setup.control });
+    expect(result.error).toBeUndefined();
+    expect(await browser.page.evaluate(() => (window as unknown as { __exported: boolean }).__exported)).toBe(true);
+    expect(planner.calls.reflection).toBe(1);
+    const afterReflection = model.requests.filter((r) => r.path === '/v1/chat/completions')[3]!;
+    expect(textOf(afterReflection)).toMatch(/ATTENTION: the last operation \(Open the orders section\) led to a wrong page/);
+    expect(result.steps.map((s) => s.step.kind)).toEqual(['click', 'key', 'click', 'click', 'done']);
+  });
+
+  it('a stuck run ends by asking the person, with its history kept', async () => {
+    await home();
+    const poke = decide({ kind: 'click', target: { text: 'Nothing happens here' } }, 'Click the text');
+    // Which agent is asking decides the answer: the screen may show unrelated changes (Chromium's
+    // link preview bubble), and then the reflection agent is asked too; it sees no effect (C).
+    const agent = (r: RecordedRequest) => JSON.stringify(r.body);
+    const reply = (r: RecordedRequest) =>
+      agent(r).includes('You check whether') ? { content: '{"verdict":"C","reason":"nothing happened"}' } : agent(r).includes('You plan desktop tasks') ? plan('poke') : poke;
+    model.push(...Array.from({ length: 16 }, () => reply));
+    const stuckPlanner = setup.planner('make something happen')!;
+    const result = await setup.engine.run({ source: stuckPlanner, title: 'stuck', kind: 'chat', control: setup.control });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('NEEDS_USER');
+    expect(result.error?.message).toMatch(/stuck.*take over/);
+    const stored = (await app.store()).runs.get(result.run.id)!;
+    expect(stored.status).toBe('failed');
+    model.clear();
+    // No effect twice -> replan; no effect twice again -> hand over (more clicks when the
+    // reflection agent was consulted in between).
+    expect((await app.store()).steps.listForRun(result.run.id).filter((s) => s.step.kind === 'click').length).toBeGreaterThanOrEqual(4);
+    expect(stuckPlanner.calls.manager).toBe(2); // replanned once before handing over
+  });
+
+  it.each([
+    ['a dead endpoint', 'MODEL_UNREACHABLE', async () => ({ baseURL: await deadUrl(), timeoutMs: 5000 })],
+    ['HTTP 500', 'MODEL_HTTP', () => (model.push({ status: 500 }), { baseURL: model.baseURL, timeoutMs: 5000 })],
+    ['a timeout', 'MODEL_TIMEOUT', () => (model.push({ hangMs: 3000 }), { baseURL: model.baseURL, timeoutMs: 400 })],
+    ['garbage JSON', 'MODEL_BAD_OUTPUT', () => (model.push(plan('x'), { content: 'I think {"action": oops' }, { content: 'still not json' }), { baseURL: model.baseURL, timeoutMs: 5000 })],
+  ])('%s ends the run with a clear status and keeps its history', async (_label, code, endpoint) => {
+    const { baseURL, timeoutMs } = await endpoint();
+    const client = new OpenAiModelClient({ endpoints: { planner: { baseURL, model: 'scripted-vl', timeoutMs, maxRetries: 0 } } });
+    const result = await setup.engine.run({ source: setup.plannerWith('do the thing', client), title: `broken ${code}`, kind: 'chat', control: setup.control });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe(code);
+    const stored = (await app.store()).runs.get(result.run.id)!;
+    expect(stored).toMatchObject({ status: 'failed', error: { code } });
+  });
+});
+
+async function deadUrl(): Promise<string> {
+  const s = await startModelServer();
+  await s.close();
+  return s.baseURL;
+}
+
+type Body = { messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; image_url?: { url: string } }> }> };
+function imageOf(r: RecordedRequest): string | undefined {
+  const user = (r.body as Body).messages.find((m) => m.role === 'user');
+  const parts = Array.isArray(user?.content) ? user.content : [];
+  return parts.find((p) => p.type === 'image_url')?.image_url?.url.replace(/^data:image\/\w+;base64,/, '');
+}
+function textOf(r: RecordedRequest): string {
+  const user = (r.body as Body).messages.find((m) => m.role === 'user');
+  return Array.isArray(user?.content) ? user.content.map((p) => p.text ?? '').join('\n') : String(user?.content ?? '');
+}
