@@ -123,11 +123,6 @@ async function deadUrl(): Promise<string> {
 }
 
 type Body = { messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; image_url?: { url: string } }> }> };
-function imageOf(r: RecordedRequest): string | undefined {
-  const user = (r.body as Body).messages.find((m) => m.role === 'user');
-  const parts = Array.isArray(user?.content) ? user.content : [];
-  return parts.find((p) => p.type === 'image_url')?.image_url?.url.replace(/^data:image\/\w+;base64,/, '');
-}
 function textOf(r: RecordedRequest): string {
   const user = (r.body as Body).messages.find((m) => m.role === 'user');
   return Array.isArray(user?.content) ? user.content.map((p) => p.text ?? '').join('\n') : String(user?.content ?? '');
