@@ -1,6 +1,7 @@
 import { captureBench } from './capture.bench.js';
 import { elementsBench } from './elements.bench.js';
 import { engineBench } from './engine.bench.js';
+import { modelCallsBench } from './model-calls.bench.js';
 import type { Benchmark } from './harness.js';
 import { incrementalOcrBench } from './incremental-ocr.bench.js';
 import { ocrBench } from './ocr.bench.js';
@@ -9,4 +10,4 @@ import { typingBench } from './typing.bench.js';
 import { templateBench } from './template.bench.js';
 
 /** Every benchmark `npm run bench` knows, in the order they run. Add yours to this list. */
-export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, incrementalOcrBench, templateBench, elementsBench, engineBench];
+export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, incrementalOcrBench, templateBench, elementsBench, engineBench, modelCallsBench];

@@ -4,8 +4,8 @@ import type { ChatContent, Frame, ModelClient, Observation, ProposedStep, StepCo
 import { describeStep, type Step } from '../../shared/steps.js';
 import { fenceScreenText, looksLikeInjection } from './injection.js';
 import { askJson } from './json.js';
-import { DECISION_SYSTEM, MANAGER_SYSTEM, REFLECTION_SYSTEM } from './prompts.js';
-import { DecisionOutput, ManagerOutput, ReflectionOutput } from './schema.js';
+import { DECISION_SYSTEM, MANAGER_SYSTEM, MEMORY_SYSTEM, PLANNING_SYSTEM, REFLECTION_SYSTEM } from './prompts.js';
+import { DecisionOutput, ManagerOutput, MemoryOutput, ProgressOutput, ReflectionOutput } from './schema.js';
 import { deterministicCheck } from './verify.js';
 
 export interface ModelImage {
@@ -29,12 +29,20 @@ export interface PlannerDeps {
   /** Steps of a macro given as a standard operating procedure (MobileAgent-SOP). */
   sop?: string;
   historyWindow?: number;
+  /**
+   * 'deskpilot' (default): memory and progress folded into the decision call, reflection only
+   * when the cheap checks cannot tell. 'mobile-agent-v2': the paper's configuration, with
+   * separate memory, reflection and planning calls on every step (kept for comparison).
+   */
+  mode?: 'deskpilot' | 'mobile-agent-v2';
 }
 
 export interface PlannerCalls {
   decision: number;
   reflection: number;
   manager: number;
+  memory: number;
+  planning: number;
 }
 
 interface Pending {
@@ -51,7 +59,7 @@ interface Pending {
  * stuck again hands the run to the person.
  */
 export class PlannerStepSource implements StepSource {
-  readonly calls: PlannerCalls = { decision: 0, reflection: 0, manager: 0 };
+  readonly calls: PlannerCalls = { decision: 0, reflection: 0, manager: 0, memory: 0, planning: 0 };
   private subtasks: string[] = [];
   private progress = '';
   private readonly history: string[] = [];
@@ -84,6 +92,7 @@ export class PlannerStepSource implements StepSource {
     }
     const decision = await this.decide(ctx.observation, elements, signal);
     if (decision.memory) this.memory.push(decision.memory);
+    if (this.deps.mode === 'mobile-agent-v2') await this.noteMemory(elements, signal);
     this.pending = { decision, before: ctx.observation, beforeElements: elements };
     return { step: decision.action, thought: decision.thought };
   }
@@ -106,13 +115,14 @@ export class PlannerStepSource implements StepSource {
         targetBox: last?.resolution?.box,
         changes: this.deps.changes,
       });
-      if (check.verdict !== 'unknown') [verdict, reason] = [check.verdict, check.reason];
+      if (check.verdict !== 'unknown' && this.deps.mode !== 'mobile-agent-v2') [verdict, reason] = [check.verdict, check.reason];
       else ({ verdict, reason } = await this.reflect(p, ctx.observation, after, signal));
     }
     this.pending = undefined;
     if (verdict === 'A') {
       this.history.push(p.decision.summary);
-      if (p.decision.progress) this.progress = p.decision.progress;
+      if (this.deps.mode === 'mobile-agent-v2') await this.updateProgress(p.decision.summary, signal);
+      else if (p.decision.progress) this.progress = p.decision.progress;
       this.errorFlag = undefined;
       this.stuck = 0;
       this.lastNoEffect = undefined;
@@ -205,6 +215,18 @@ export class PlannerStepSource implements StepSource {
       signal,
       () => this.calls.reflection++,
     );
+  }
+
+  private async noteMemory(elements: UiElement[], signal?: AbortSignal): Promise<void> {
+    const text = `Task: ${this.task}\n${fenceScreenText(perceptionLines(elements))}`;
+    const out = await askJson(this.deps.model, { role: 'planner', messages: [{ role: 'system', content: MEMORY_SYSTEM }, { role: 'user', content: text }] }, MemoryOutput, signal, () => this.calls.memory++);
+    if (out.memory) this.memory.push(out.memory);
+  }
+
+  private async updateProgress(done: string, signal?: AbortSignal): Promise<void> {
+    const text = `Task: ${this.task}\nProgress so far: ${this.progress || 'nothing yet'}\nJust completed: ${done}`;
+    const out = await askJson(this.deps.model, { role: 'planner', messages: [{ role: 'system', content: PLANNING_SYSTEM }, { role: 'user', content: text }] }, ProgressOutput, signal, () => this.calls.planning++);
+    this.progress = out.progress;
   }
 
   private flagInjections(elements: UiElement[], runId: string): void {

@@ -27,3 +27,7 @@ export const ManagerOutput = z.object({
   subtasks: z.array(z.string().min(1)).min(1).max(12),
 });
 export type ManagerOutput = z.infer<typeof ManagerOutput>;
+
+/** Mobile-Agent-v2's separate memory unit and planning agent (the comparison configuration). */
+export const MemoryOutput = z.object({ memory: z.string().default('') });
+export const ProgressOutput = z.object({ progress: z.string().min(1) });

@@ -56,7 +56,7 @@ describe('planner agents over real HTTP with a scripted model', () => {
     expect(first?.step).toMatchObject({ kind: 'click', target: { elementId: 'e2' } });
     const second = await planner.next(h.ctx());
     expect(second?.step.kind).toBe('done');
-    expect(planner.calls).toEqual({ manager: 1, decision: 2, reflection: 0 });
+    expect(planner.calls).toEqual({ manager: 1, decision: 2, reflection: 0, memory: 0, planning: 0 });
     const prompt = userText(s.requests[2]!);
     expect(prompt).toContain('Operation history: 1. Click Save');
     expect(prompt).toContain('Progress: saved');
