@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_KEYS, LogLevel } from '../shared/config.js';
+import { registerBenchGrounding } from './commands/bench-grounding.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLocate } from './commands/locate.js';
 import { registerModels } from './commands/models.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
   registerModels(program, io, setExit);
   registerLocate(program, io, setExit);
   registerRuns(program, io, setExit);
+  registerBenchGrounding(program, io, setExit);
   return program;
 }
 

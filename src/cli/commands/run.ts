@@ -7,7 +7,7 @@ import { parseCommands } from '../../planner/commands/parse.js';
 import { UserInputError } from '../../shared/errors.js';
 import type { StepSource } from '../../shared/ports.js';
 import { withApp } from '../compose.js';
-import type { CliIo } from '../output.js';
+import { UsageError, type CliIo } from '../output.js';
 
 /** Exit codes of `deskpilot run`: the run's status, as scripts and CI read it. */
 export const RUN_EXIT = { succeeded: 0, failed: 1, aborted: 130, interrupted: 1 } as const;
@@ -71,7 +71,8 @@ function chooseSource(task: string): StepSource | undefined {
   try {
     return new ListStepSource(parseCommands(task).map((c) => c.step));
   } catch (err) {
-    if (looksLikeCommands(task)) throw err;
+    // A mistyped command is a bad command line (exit 2), not a failed run.
+    if (looksLikeCommands(task)) throw err instanceof UserInputError ? new UsageError(err.message) : err;
     return undefined;
   }
 }
