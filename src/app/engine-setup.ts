@@ -11,7 +11,9 @@ import { encodeJpeg, resizeToBudget } from '../perception/image.js';
 import { createScreenSource } from '../perception/index.js';
 import { PlannerStepSource } from '../planner/agent/planner.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
-import type { Confirmer, Frame, InputDriver, ModelClient } from '../shared/ports.js';
+import type { Confirmer, Frame, InputDriver, ModelClient, SecretStore, UiElement } from '../shared/ports.js';
+import { blackOut, secretBoxes } from '../grounding/secret-mask.js';
+import { openSecretStore } from '../storage/secrets/index.js';
 import type { AppContext } from './context.js';
 import { setupGrounding } from './grounding-setup.js';
 import { activeWindowReader } from './window.js';
@@ -28,6 +30,8 @@ export interface EngineSetupOptions {
    * the hook in a child process).
    */
   keyboardHook?: boolean;
+  /** Where `{{secret:NAME}}` values come from; the data dir's store (keychain or encrypted file) when absent. */
+  secrets?: SecretStore;
 }
 
 export interface EngineSetup {
@@ -78,6 +82,8 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   const input: InputDriver = ref.guarded;
   const { grounder, perception, ocr } = setupGrounding(config, logger);
   const store = await app.store();
+  const maskFrame = async (frame: Frame, values: Iterable<string>): Promise<Frame> =>
+    blackOut(frame, secretBoxes(await perception.ocr({ frame, displays: [] }), values));
   const deps: EngineDeps = {
     screen,
     input,
@@ -87,7 +93,9 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
     confirmer: options.confirmer,
     logger,
     config,
+    secrets: options.secrets ?? (await openSecretStore({ dataDir: app.dataDir })),
     onSecretUsed: (v) => app.secrets.add(v),
+    maskFrame,
     activeWindow: activeWindowReader(env),
     env,
     ...(options.listener ? { listener: options.listener } : {}),
@@ -96,8 +104,10 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   const plannerWith = (task: string, client: ModelClient) =>
     new PlannerStepSource(task, {
       model: client,
-      perceive: (obs, signal) => perception.elements(obs, signal),
-      encodeForModel,
+      // The model sees secret NAMES only: values that show on screen are masked in the
+      // perception list and blacked out of the screenshot it is sent.
+      perceive: async (obs, signal) => hideSecrets(await perception.elements(obs, signal), app.secrets),
+      encodeForModel: async (frame) => encodeForModel(app.secrets.size ? await maskFrame(frame, app.secrets) : frame),
       changes: (a, b) => diffFrames(a, b, { minArea: 64 }).regions.map((r) => r.desktop),
       logger,
       onInjection: (t, runId) => store.audit.append({ runId, stepIndex: null, action: 'screen text', decision: 'info', actor: 'planner', detail: { injectionSuspected: t } }),
@@ -115,6 +125,12 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
       await Promise.allSettled([raw.dispose(), screen.dispose(), ocr.dispose()]);
     },
   };
+}
+
+function hideSecrets(elements: UiElement[], values: Set<string>): UiElement[] {
+  if (values.size === 0) return elements;
+  const secret = [...values].filter((v) => v.length >= 3);
+  return elements.map((e) => (e.text && secret.some((v) => e.text!.includes(v)) ? { ...e, text: '[secret]' } : e));
 }
 
 function isProbe(d: InputDriver): d is InputDriver & PointerProbe {

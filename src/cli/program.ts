@@ -6,6 +6,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerLocate } from './commands/locate.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerRuns } from './commands/runs.js';
 import type { GlobalOptions } from './compose.js';
 import { Output, UsageError, type CliIo } from './output.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
   registerRun(program, io, setExit);
   registerModels(program, io, setExit);
   registerLocate(program, io, setExit);
+  registerSecrets(program, io, setExit);
   registerRuns(program, io, setExit);
   registerBenchGrounding(program, io, setExit);
   return program;

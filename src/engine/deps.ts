@@ -1,7 +1,7 @@
 import type { Policy } from '../actions/policy/policy.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import type { Confirmer, Grounder, InputDriver, ScreenSource, SecretStore, Store } from '../shared/ports.js';
+import type { Confirmer, Frame, Grounder, InputDriver, ScreenSource, SecretStore, Store } from '../shared/ports.js';
 import type { EngineListener } from './events.js';
 import type { ActiveWindow } from './observe.js';
 
@@ -18,6 +18,8 @@ export interface EngineDeps {
   secrets?: SecretStore;
   /** Told every secret value the driver is about to type, so logs and reports can mask it. */
   onSecretUsed?: (value: string) => void;
+  /** Blacks out where secret values show on a screenshot before it is stored. */
+  maskFrame?: (frame: Frame, secretValues: string[]) => Promise<Frame>;
   /** The focused window, for the safety policy and the run log. */
   activeWindow?: () => Promise<ActiveWindow | undefined>;
   /** Environment for launched apps (DISPLAY). */

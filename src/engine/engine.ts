@@ -43,7 +43,7 @@ export class Engine {
     const emit = (e: EngineEvent) => deps.listener?.(e);
     const log = deps.logger.child({ runId: run.id });
     const runSignal = AbortSignal.any([control.signal, AbortSignal.timeout(deps.config.engine.runTimeoutMs)]);
-    const observer = new Observer(deps.screen, deps.store, deps.activeWindow, deps.displayId);
+    const observer = new Observer(deps.screen, deps.store, deps.activeWindow, deps.displayId, deps.maskFrame);
     const gate = new SafetyGate(deps.policy, deps.confirmer, deps.store, deps.config.safety.confirmTimeoutMs);
     const state: StepRunState = { runId: run.id, index: 0, terminalLine: '' };
     const history: StepRecord[] = [];

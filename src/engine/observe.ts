@@ -11,12 +11,20 @@ export interface ActiveWindow {
 
 /** Captures the screen, keeps the screenshot in storage, and draws resolved targets on it. */
 export class Observer {
+  /** Secret values typed in this run: stored screenshots are masked where they show. */
+  readonly secretValues: string[] = [];
+
   constructor(
     private readonly screen: ScreenSource,
     private readonly store: Store,
     private readonly activeWindow?: () => Promise<ActiveWindow | undefined>,
     private readonly displayId?: string,
+    private readonly maskFrame?: (frame: Frame, values: string[]) => Promise<Frame>,
   ) {}
+
+  private async masked(frame: Frame): Promise<Frame> {
+    return this.secretValues.length && this.maskFrame ? this.maskFrame(frame, this.secretValues) : frame;
+  }
 
   async observe(runId: string, signal?: AbortSignal, save = true): Promise<Observation & { app?: string }> {
     const [frame, displays, win] = await Promise.all([
@@ -34,13 +42,15 @@ export class Observer {
     };
   }
 
-  async save(runId: string, frame: Frame): Promise<string> {
+  async save(runId: string, shown: Frame): Promise<string> {
+    const frame = await this.masked(shown);
     const png = await encodePng(frame, { compressionLevel: 1 });
     return this.store.screenshots.save(png, { runId, width: frame.width, height: frame.height, ext: 'png' }).id;
   }
 
   /** The screenshot with the target's box and click point drawn on it, for the UI and reports. */
-  async annotated(runId: string, frame: Frame, resolutions: Resolution[]): Promise<string> {
+  async annotated(runId: string, shown: Frame, resolutions: Resolution[]): Promise<string> {
+    const frame = await this.masked(shown);
     const toScreen = (x: number, y: number) => desktopToScreen({ space: 'desktop', x, y }, frame);
     const points = resolutions.map((r) => {
       const p = toScreen(r.point.x, r.point.y);

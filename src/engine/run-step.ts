@@ -73,7 +73,7 @@ export async function runStep(
   if (step.kind === 'launch') {
     await launchApp(step.app, step.args, deps.env ?? process.env);
   } else {
-    await executeInput(step, locations.map((l) => l.point), deps.input, (text) => resolveSecrets(deps, text), signal);
+    await executeInput(step, locations.map((l) => l.point), deps.input, (text) => resolveSecrets(deps, text, observer.secretValues), signal);
   }
   trackTerminal(state, step);
   lap('act', t);
@@ -105,13 +105,14 @@ async function check(deps: EngineDeps, obs: Observation, step: Step & { kind: 'w
   return undefined;
 }
 
-async function resolveSecrets(deps: EngineDeps, text: string): Promise<string> {
+async function resolveSecrets(deps: EngineDeps, text: string, used: string[]): Promise<string> {
   const names = [...text.matchAll(/\{\{secret:([\w.-]+)\}\}/g)].map((m) => m[1]!);
   let out = text;
   for (const name of new Set(names)) {
     const value = await deps.secrets?.get(name);
     if (value === undefined) throw new AppError('SECRET_MISSING', `the secret "${name}" is not set (deskpilot secrets set ${name})`);
     deps.onSecretUsed?.(value);
+    if (!used.includes(value)) used.push(value);
     out = out.split(`{{secret:${name}}}`).join(value);
   }
   return out;

@@ -7,6 +7,7 @@ import { parseCommands } from '../../planner/commands/parse.js';
 import { UserInputError } from '../../shared/errors.js';
 import type { StepSource } from '../../shared/ports.js';
 import { withApp } from '../compose.js';
+import { secretStoreFor } from './secrets.js';
 import { UsageError, type CliIo } from '../output.js';
 
 /** Exit codes of `deskpilot run`: the run's status, as scripts and CI read it. */
@@ -40,7 +41,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
           const interactive = process.stdin.isTTY && !out.json;
           const how = flags.confirm ?? (interactive ? 'ask' : 'deny');
           const confirmer = how === 'ask' ? terminalConfirmer(process.stdin, process.stderr) : headlessConfirmer(how, (l) => out.line(`  ${l}`));
-          const setup = await setupEngine(app, { confirmer, dryRun: flags.dryRun ?? false, listener: (e) => progress(e, out.line.bind(out)) });
+          const setup = await setupEngine(app, {
+            confirmer,
+            dryRun: flags.dryRun ?? false,
+            secrets: await secretStoreFor(app, io.env),
+            listener: (e) => progress(e, out.line.bind(out)),
+          });
           const stop = () => setup.control.stop('interrupted (Ctrl+C)');
           process.once('SIGINT', stop);
           try {

@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { EncryptedFileSecretStore, checkSecretName } from '../../../src/storage/secrets/index.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-secret-store-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const dir = (n: string) => path.join(work, n);
+
+describe('encrypted-file secret store', () => {
+  it('keeps values encrypted at rest, with a private key file', async () => {
+    const s = new EncryptedFileSecretStore(dir('a'));
+    await s.set('GITHUB_TOKEN', 'ghp_supersecretvalue123');
+    await s.set('PIN', '4711');
+    expect(await s.get('GITHUB_TOKEN')).toBe('ghp_supersecretvalue123');
+    expect(await s.list()).toEqual(['GITHUB_TOKEN', 'PIN']);
+    expect(readFileSync(path.join(dir('a'), 'secrets.enc.json'), 'utf8')).not.toContain('supersecret');
+    expect(statSync(path.join(dir('a'), 'secrets.key')).mode & 0o777).toBe(0o600);
+    expect(await new EncryptedFileSecretStore(dir('a')).get('PIN')).toBe('4711');
+    expect(await s.remove('PIN')).toBe(true);
+    expect(await s.remove('PIN')).toBe(false);
+    expect(await s.get('PIN')).toBeUndefined();
+  });
+
+  it('with a passphrase: the right one opens it, a wrong one says so', async () => {
+    await new EncryptedFileSecretStore(dir('b'), 'correct horse').set('X', 'value-x');
+    expect(await new EncryptedFileSecretStore(dir('b'), 'correct horse').get('X')).toBe('value-x');
+    await expect(new EncryptedFileSecretStore(dir('b'), 'wrong').get('X')).rejects.toThrow(/wrong passphrase/);
+    await expect(new EncryptedFileSecretStore(dir('b')).get('X')).rejects.toThrow(/DESKPILOT_SECRETS_PASSPHRASE/);
+  });
+
+  it('refuses a damaged file without touching it, and bad names', async () => {
+    const d = dir('c');
+    await new EncryptedFileSecretStore(d).set('A', 'v');
+    writeFileSync(path.join(d, 'secrets.enc.json'), '{ not json');
+    await expect(new EncryptedFileSecretStore(d).set('B', 'w')).rejects.toMatchObject({ code: 'STORAGE_CORRUPT' });
+    expect(readFileSync(path.join(d, 'secrets.enc.json'), 'utf8')).toBe('{ not json');
+    expect(() => checkSecretName('has space')).toThrow(/not a secret name/);
+  });
+
+  it('deskpilot secrets set/list/rm: the value comes from a pipe and is never printed', async () => {
+    const run = (args: string[], input?: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const child = execFile(process.execPath, ['bin/deskpilot.js', '--data-dir', dir('cli'), 'secrets', ...args], { encoding: 'utf8' }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+        );
+        child.stdin?.end(input ?? '');
+      });
+    expect(await run(['set', 'API_KEY'], 'sk-live-abcdef\n')).toMatchObject({ code: 0, out: expect.stringMatching(/stored API_KEY/) as unknown });
+    const listed = await run(['list']);
+    expect(listed.out).toContain('API_KEY');
+    expect(listed.out).not.toContain('sk-live');
+    expect(await new EncryptedFileSecretStore(dir('cli')).get('API_KEY')).toBe('sk-live-abcdef');
+    expect((await run(['rm', 'API_KEY'])).code).toBe(0);
+    expect((await run(['rm', 'API_KEY'])).out).toMatch(/no secret named API_KEY/);
+  });
+});
