@@ -1,6 +1,8 @@
 import { createInputDriver, Failsafe, GuardedInputDriver, type PointerProbe } from '../actions/index.js';
 import { watchKeyboard, type KeyboardWatch } from '../actions/keyboard-watch.js';
+import { readFileSync } from 'node:fs';
 import { Policy } from '../actions/policy/policy.js';
+import { ConfigError } from '../shared/errors.js';
 import { RunControl } from '../engine/control.js';
 import type { EngineDeps } from '../engine/deps.js';
 import { Engine } from '../engine/engine.js';
@@ -89,7 +91,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
     input,
     grounder,
     store,
-    policy: Policy.load({ allowApps: config.safety.allowApps }),
+    policy: loadPolicy(config),
     confirmer: options.confirmer,
     logger,
     config,
@@ -125,6 +127,19 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
       await Promise.allSettled([raw.dispose(), screen.dispose(), ocr.dispose()]);
     },
   };
+}
+
+/** The default policy, extended by the user's policy file when the config names one. */
+export function loadPolicy(config: AppContext['config']): Policy {
+  const file = config.safety.policyFile;
+  if (!file) return Policy.load({ allowApps: config.safety.allowApps });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`safety.policyFile: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return Policy.load({ allowApps: config.safety.allowApps, userYaml: text, userFile: file });
 }
 
 function hideSecrets(elements: UiElement[], values: Set<string>): UiElement[] {

@@ -58,6 +58,8 @@ export const Config = z
         confirmTimeoutMs: z.number().int().positive().default(120_000),
         /** Apps the agent may act in; empty means any. */
         allowApps: z.array(z.string().min(1)).default([]),
+        /** A YAML policy file whose rules extend (same id: replace) the default policy. */
+        policyFile: z.string().min(1).optional(),
       })
       .strict()
       .default({ confirmTimeoutMs: 120_000, allowApps: [] }),
