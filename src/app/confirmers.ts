@@ -7,6 +7,7 @@ export type HeadlessPolicy = 'deny' | 'allow';
 
 export function headlessConfirmer(policy: HeadlessPolicy, note: (line: string) => void): Confirmer {
   return {
+    answeredBy: `headless policy (${policy})`,
     confirm(request: ConfirmRequest): Promise<ConfirmAnswer> {
       note(`needs confirmation: ${describeStep(request.step)} — ${request.reasons.join('; ')} → ${policy === 'allow' ? 'allowed' : 'denied'} (headless policy "${policy}")`);
       return Promise.resolve(policy === 'allow' ? 'allow_once' : 'deny');
@@ -17,6 +18,7 @@ export function headlessConfirmer(policy: HeadlessPolicy, note: (line: string) =
 /** Asks on the terminal: allow once / allow for this run / deny / take over. */
 export function terminalConfirmer(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Confirmer {
   return {
+    answeredBy: 'user (terminal)',
     async confirm(request: ConfirmRequest, signal?: AbortSignal): Promise<ConfirmAnswer> {
       const rl = createInterface({ input, output });
       try {

@@ -51,10 +51,10 @@ export class SafetyGate {
     const answer = await this.ask({ ...request, reasons }, signal);
     if (answer === 'allow_once' || answer === 'allow_run') {
       if (answer === 'allow_run') for (const c of classes) this.allowedForRun.add(c);
-      audit('confirmed', 'user', { answer });
+      audit('confirmed', this.confirmer.answeredBy ?? 'user', { answer });
       return { go: true, decidedBy: 'user' };
     }
-    audit('denied', answer === 'timeout' ? 'timeout' : 'user', { answer });
+    audit('denied', answer === 'timeout' ? 'timeout' : (this.confirmer.answeredBy ?? 'user'), { answer });
     if (answer === 'take_over') return { go: false, takeOver: true };
     throw new PolicyDenied(
       answer === 'timeout' ? `no confirmation within ${this.confirmTimeoutMs / 1000}s: not done` : 'denied by the user',

@@ -166,6 +166,8 @@ export interface ConfirmRequest {
 }
 
 export interface Confirmer {
+  /** Who answers, for the audit log ("user (terminal)", "headless policy deny", ...). */
+  readonly answeredBy?: string;
   confirm(request: ConfirmRequest, signal?: AbortSignal): Promise<ConfirmAnswer>;
 }
 

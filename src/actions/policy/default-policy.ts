@@ -75,6 +75,12 @@ rules:
     target_words: [install, install now, update now, upgrade, add extension, add to chrome, run installer, setup.exe, .msi, .deb, .dmg, .pkg, sideload]
     typed_patterns: ['\\b(apt|apt-get|dnf|yum|pacman|zypper|brew|choco|winget|snap|flatpak)\\s+(install|add|upgrade)\\b', '\\b(pip3?|npm|pnpm|yarn|gem|cargo)\\s+(install|add|i)\\b', 'dpkg\\s+-i', 'Install-Package|Install-Module']
 
+  - id: open-url
+    class: send
+    says: opens a web address (the address itself can carry data to that site)
+    kinds: [launch]
+    typed_patterns: ['^\\s*(https?|ftp)://']
+
   - id: launch-risky
     class: run_command
     says: opens a program that runs commands or changes the system

@@ -116,7 +116,7 @@ function gather(ctx: PolicyContext, terminals: string[]): Facts {
     contextText: contextParts.filter(Boolean).join(' \u2502 '),
     windowText,
     ...(s.kind === 'key' ? { keys: normalizeChord(s.keys) } : {}),
-    ...(s.kind === 'type' ? { typed: s.text } : {}),
+    ...(s.kind === 'type' ? { typed: s.text } : s.kind === 'launch' ? { typed: [s.app, ...s.args].join(' ') } : {}),
     inTerminal,
     commandLines,
   };

@@ -73,7 +73,8 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
     .command('show')
     .description('show one run and its steps')
     .argument('<id>', 'the run id, as printed by "deskpilot runs list"')
-    .action(async (id: string, _opts: unknown, cmd: Command) => {
+    .option('--audit', 'also show the audit log: every executed or refused step, its policy decision and who decided')
+    .action(async (id: string, opts: { audit?: boolean }, cmd: Command) => {
       setExit(
         await withApp(cmd, io, async (app, out) => {
           const store = await app.store();
@@ -92,7 +93,16 @@ export function registerRuns(program: Command, io: CliIo, setExit: (code: number
           if (run.error) out.line(`error: ${run.error.name}: ${run.error.message}`);
           out.line(steps.length ? `${steps.length} step${steps.length > 1 ? 's' : ''}:` : 'no steps');
           for (const s of steps) out.line(formatStepLine(s));
-          out.document({ ok: true, run, steps });
+          const audit = opts.audit ? store.audit.list({ runId: id }) : undefined;
+          if (audit) {
+            out.line(audit.length ? 'audit:' : 'audit: no entries');
+            for (const a of audit) {
+              const classes = (a.detail['classes'] as string[] | undefined)?.join(', ');
+              const extra = a.detail['injectionSuspected'] ? ` — suspected injection: ${JSON.stringify(a.detail['injectionSuspected'])}` : '';
+              out.line(`  ${when(a.at)}  ${String(a.stepIndex ?? '-').padStart(3)}  ${a.decision.padEnd(9)} by ${a.actor.padEnd(18)} ${a.action}${classes ? `  [${classes}]` : ''}${extra}`);
+            }
+          }
+          out.document({ ok: true, run, steps, ...(audit ? { audit } : {}) });
           return 0;
         }),
       );

