@@ -143,4 +143,18 @@ describe('engine with direct commands', () => {
     const r = await engine.run({ source: new ListStepSource(parseCommands('click "Save"').map((c) => c.step)), title: 't', kind: 'command', signal: controller.signal });
     expect(r.status).toBe('aborted');
   });
+
+  it('stops at the step limit, and a step that takes too long fails with a timeout', async () => {
+    const { engine } = setup();
+    const many = parseCommands('click "Save"; click "Save"; click "Save"').map((c) => c.step);
+    const r = await engine.run({ source: new ListStepSource(many), title: 'limit', kind: 'command', maxSteps: 2 });
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatchObject({ code: 'MAX_STEPS' });
+    expect(r.steps).toHaveLength(2);
+
+    const slow = parseCommands('wait 5s').map((c) => ({ ...c.step, timeoutMs: 150 }));
+    const t = await engine.run({ source: new ListStepSource(slow), title: 'slow', kind: 'command' });
+    expect(t.status).toBe('failed');
+    expect(t.steps[0]).toMatchObject({ outcome: 'failed', error: { code: 'STEP_TIMEOUT' } });
+  });
 });
