@@ -38,6 +38,12 @@ export function findTextCandidates(ocr: OcrResult, query: string, minScore = 0.6
     consider(found, line.text, line.box, line.confidence, lineIndex, query, minScore);
     addWordRuns(found, line, lineIndex, query, queryWords, minScore);
   });
+  // The detector sometimes splits one line of text into neighbouring boxes ("Write" |
+  // "eyouranswer" | "here" on a terminal): neighbours on one row are also tried together.
+  for (const row of rowRuns(ocr.lines)) {
+    consider(found, row.line.text, row.line.box, row.line.confidence, row.index, query, minScore, 0.95);
+    addWordRuns(found, row.line, row.index, query, queryWords, minScore, 0.95);
+  }
   found.sort((a, b) => b.score - a.score || a.text.length - b.text.length);
   const kept: TextCandidate[] = [];
   for (const c of found) {
@@ -46,7 +52,39 @@ export function findTextCandidates(ocr: OcrResult, query: string, minScore = 0.6
   return kept;
 }
 
-function addWordRuns(out: TextCandidate[], line: OcrLine, lineIndex: number, query: string, n: number, minScore: number): void {
+/** Runs of 2–3 OCR lines that sit next to each other on one row, as one synthetic line. */
+function rowRuns(lines: OcrLine[]): Array<{ line: OcrLine; index: number }> {
+  const out: Array<{ line: OcrLine; index: number }> = [];
+  const sorted = lines.map((l, i) => ({ l, i })).sort((a, b) => a.l.box.x - b.l.box.x);
+  for (const start of sorted) {
+    let run = [start];
+    for (let k = 0; k < 2; k++) {
+      const last = run[run.length - 1]!.l;
+      const next = sorted.find(({ l }) => l !== last && !run.some((r) => r.l === l) && sameRow(last, l) && l.box.x >= last.box.x && l.box.x - (last.box.x + last.box.width) < last.box.height * 1.5);
+      if (!next) break;
+      run = [...run, next];
+      const words = run.flatMap((r) => r.l.words);
+      out.push({
+        index: start.i,
+        line: {
+          text: run.map((r) => r.l.text).join(' '),
+          box: unionBox(run.map((r) => r.l.box)),
+          confidence: Math.min(...run.map((r) => r.l.confidence)),
+          words,
+        },
+      });
+    }
+  }
+  return out;
+}
+
+function sameRow(a: OcrLine, b: OcrLine): boolean {
+  const ay = a.box.y + a.box.height / 2;
+  const by = b.box.y + b.box.height / 2;
+  return Math.abs(ay - by) < Math.max(a.box.height, b.box.height) * 0.5;
+}
+
+function addWordRuns(out: TextCandidate[], line: OcrLine, lineIndex: number, query: string, n: number, minScore: number, weight = 1): void {
   const words = line.words;
   for (let i = 0; i < words.length; i++) {
     for (let len = 1; len <= n + 1 && i + len <= words.length; len++) {
@@ -54,7 +92,7 @@ function addWordRuns(out: TextCandidate[], line: OcrLine, lineIndex: number, que
       if (run.length === words.length) continue; // the whole line is already a candidate
       const conf = run.reduce((s, w) => s + w.confidence, 0) / run.length;
       // A run inside a longer line scores a little lower than a line that is exactly the label.
-      consider(out, run.map((w) => w.text).join(' '), unionBox(run.map((w) => w.box)), conf, lineIndex, query, minScore, 0.95);
+      consider(out, run.map((w) => w.text).join(' '), unionBox(run.map((w) => w.box)), conf, lineIndex, query, minScore, 0.95 * weight);
     }
   }
 }

@@ -47,6 +47,15 @@ describe.skipIf(!support.ok)(`deskpilot run${support.ok ? '' : ` (skipped: ${sup
     await expect.poll(() => readFileSync(out, 'utf8'), { timeout: 5000 }).toBe('42 is the answer!\n');
   });
 
+  it('--dry-run finds the targets but sends nothing', async () => {
+    const before = readFileSync(out, 'utf8');
+    const r = await deskpilot('run', '--dry-run', 'click "Write your answer"; type "should not arrive"; press enter');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/found by text/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
   it('exits 1 with the reason when a target is not there, and keeps the run in history', async () => {
     const r = await deskpilot('--json', 'run', 'click "No such button"');
     expect(r.code).toBe(1);

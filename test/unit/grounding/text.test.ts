@@ -87,4 +87,12 @@ describe('text grounder', () => {
   it('names the closest readings when nothing matches', async () => {
     await expect(locate({ text: 'Emial' })).rejects.toThrow(/closest readings: "Email"/);
   });
+
+  it('finds a label the detector split into neighbouring boxes on one row', async () => {
+    // Seen on a terminal: "Write your answer here" read as "Write" | "eyouranswer" | "here".
+    const split = [line('Write', 40, 60), line('eyouranswer', 95, 62), line('here', 260, 60), line('42 is the answer!', 40, 90)];
+    const r = await locate({ text: 'Write your answer' }, split);
+    expect(Math.abs(r.point.y - (60 + 10) / 2)).toBeLessThanOrEqual(1);
+    expect(r.box!.x).toBe(1280 + 20);
+  });
 });
