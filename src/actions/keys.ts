@@ -1,3 +1,4 @@
+import { editDistance } from '../shared/edit-distance.js';
 import { UserInputError } from '../shared/errors.js';
 
 /**
@@ -106,15 +107,3 @@ export function closestKey(raw: string): KeyName | undefined {
   return bestDistance <= Math.max(2, Math.floor(k.length / 2)) ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? Infinity;
-}

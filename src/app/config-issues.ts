@@ -1,3 +1,4 @@
+import { editDistance } from '../shared/edit-distance.js';
 import { z } from 'zod';
 import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
 import { Config } from '../shared/config.js';
@@ -51,19 +52,6 @@ export function closestKey(key: string, known: string[]): string | undefined {
     }
   }
   return best !== undefined && bestDist <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /** One issue, expanded: an unknown-keys issue becomes one entry per unknown key. */

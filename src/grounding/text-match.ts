@@ -1,3 +1,4 @@
+import { editDistance } from '../shared/edit-distance.js';
 /**
  * Fuzzy text comparison for grounding: what a person or model calls "Save As…" must match
  * what OCR read ("Save As..."), through case, spacing, punctuation and the usual OCR confusions.
@@ -38,20 +39,7 @@ export function confusionFold(s: string): string {
   return out;
 }
 
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
+export { editDistance as levenshtein } from '../shared/edit-distance.js';
 
 /**
  * How well `candidate` (read on screen) matches `query` (what was asked for), 0..1.
@@ -73,7 +61,7 @@ export function textScore(query: string, candidate: string): number {
   // OCR often glues a label to what follows it ("Save As..(Ctrl+S)"): the label, then a
   // non-letter, still names the same element.
   if (qc.length >= 3 && labelPrefix(qc, c)) return 0.88;
-  const dist = levenshtein(qf, cf);
+  const dist = editDistance(qf, cf);
   const sim = 1 - dist / Math.max(qf.length, cf.length);
   // Short labels ("OK", "No") must not match by similarity: one edit is a different word.
   if (qf.length <= 3) return 0;
@@ -102,5 +90,5 @@ export function similarity(a: string, b: string): number {
   const af = confusionFold(a);
   const bf = confusionFold(b);
   if (!af || !bf) return 0;
-  return 1 - levenshtein(af, bf) / Math.max(af.length, bf.length);
+  return 1 - editDistance(af, bf) / Math.max(af.length, bf.length);
 }

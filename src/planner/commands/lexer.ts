@@ -1,3 +1,4 @@
+import { closestMatch } from '../../shared/edit-distance.js';
 import { UserInputError } from '../../shared/errors.js';
 
 /** A word, a quoted string, a number, or punctuation of the command language. */
@@ -99,30 +100,6 @@ function tokenize(text: string, offset: number, line: number, file?: string): To
   return tokens;
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c);
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 2)) ? best : undefined;
+  return closestMatch(word, candidates);
 }
