@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headlessConfirmer } from '../../src/app/confirmers.js';
-import { createAppContext, type AppContext } from '../../src/app/context.js';
-import { setupEngine, type EngineSetup } from '../../src/app/engine-setup.js';
+import type { AppContext } from '../../src/app/context.js';
+import type { EngineSetup } from '../../src/app/engine-setup.js';
 import { OpenAiModelClient } from '../../src/planner/model/client.js';
 import { startModelServer, type ModelServer, type RecordedRequest } from '../fakes/model-server.js';
-import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+import { startAgent, type Agent } from './agent-harness.js';
+import { desktopSupport, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
 
 /**
  * The planner on a real virtual desktop when things go wrong: a wrong page (reflection B), a
@@ -18,34 +16,24 @@ const support = desktopSupport();
 const pagesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pages');
 
 describe.skipIf(!support.ok)(`the planner recovers, gets stuck, and fails cleanly${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  let agent: Agent;
   let desktop: Desktop;
   let pages: { url: string; close(): Promise<void> };
   let browser: BrowserApp;
   let model: ModelServer;
   let app: AppContext;
   let setup: EngineSetup;
-  const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-agent2-'));
 
   beforeAll(async () => {
-    desktop = await startDesktop({ width: 1280, height: 800, windowManager: true });
+    agent = await startAgent({ confirm: 'deny' });
+    ({ desktop, model, app, setup } = agent);
     pages = await serveFixtures(pagesDir);
-    model = await startModelServer();
-    app = createAppContext({
-      env: { DISPLAY: desktop.display },
-      flags: { '--data-dir': path.join(work, 'data'), '--display': desktop.display },
-      defaults: { logLevel: 'silent', models: { planner: { baseURL: model.baseURL, model: 'scripted-vl', timeoutMs: 20_000, maxRetries: 0 } } },
-    });
-    setup = await setupEngine(app, { confirmer: headlessConfirmer('deny', () => undefined), keyboardHook: false });
     browser = await desktop.chromium(new URL('shop.html', pages.url).href, { x: 0, y: 0, width: 1280, height: 800 });
   });
   afterAll(async () => {
-    await setup?.dispose();
-    await app?.dispose();
     await browser?.close();
-    await model?.close();
     await pages?.close();
-    await desktop?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await agent?.stop();
   });
 
   const plan = (...subtasks: string[]) => ({ content: JSON.stringify({ subtasks }) });

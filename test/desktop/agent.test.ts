@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headlessConfirmer } from '../../src/app/confirmers.js';
-import { createAppContext, type AppContext } from '../../src/app/context.js';
-import { setupEngine, type EngineSetup } from '../../src/app/engine-setup.js';
+import type { AppContext } from '../../src/app/context.js';
+import type { EngineSetup } from '../../src/app/engine-setup.js';
 import { ListStepSource } from '../../src/engine/sources.js';
 import { parseCommands } from '../../src/planner/commands/parse.js';
-import { startModelServer, type ModelServer, type RecordedRequest } from '../fakes/model-server.js';
-import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+import type { ModelServer, RecordedRequest } from '../fakes/model-server.js';
+import { startAgent, type Agent } from './agent-harness.js';
+import { desktopSupport, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
 
 /**
  * The whole agent on a real virtual desktop: real capture, real OCR grounding, real input into
@@ -20,35 +19,26 @@ const support = desktopSupport();
 const pagesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pages');
 
 describe.skipIf(!support.ok)(`the agent end to end${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  let agent: Agent;
   let desktop: Desktop;
   let pages: { url: string; close(): Promise<void> };
   let browser: BrowserApp;
   let model: ModelServer;
   let app: AppContext;
   let setup: EngineSetup;
-  const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-agent-'));
-  const asked: string[] = [];
+  let work: string;
+  let asked: string[];
 
   beforeAll(async () => {
-    desktop = await startDesktop({ width: 1280, height: 800, windowManager: true });
+    // The person at the screen allows what is asked; `asked` keeps what was asked.
+    agent = await startAgent({ confirm: 'allow' });
+    ({ desktop, model, app, setup, work, asked } = agent);
     pages = await serveFixtures(pagesDir);
-    model = await startModelServer();
-    app = createAppContext({
-      env: { DISPLAY: desktop.display },
-      flags: { '--data-dir': path.join(work, 'data'), '--display': desktop.display },
-      defaults: { logLevel: 'warn', models: { planner: { baseURL: model.baseURL, model: 'scripted-vl', timeoutMs: 20_000, maxRetries: 0 } } },
-    });
-    // The person at the screen: allows what is asked, and we keep what was asked.
-    setup = await setupEngine(app, { confirmer: headlessConfirmer('allow', (l) => asked.push(l)), keyboardHook: false });
   });
   afterAll(async () => {
-    await setup?.dispose();
-    await app?.dispose();
     await browser?.close();
-    await model?.close();
     await pages?.close();
-    await desktop?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await agent?.stop();
   });
 
   const commands = (text: string) => new ListStepSource(parseCommands(text).map((c) => c.step));

@@ -1,15 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headlessConfirmer } from '../../src/app/confirmers.js';
-import { createAppContext, type AppContext } from '../../src/app/context.js';
-import { setupEngine, type EngineSetup } from '../../src/app/engine-setup.js';
-import { startModelServer, type ModelServer, type RecordedRequest } from '../fakes/model-server.js';
-import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+import type { AppContext } from '../../src/app/context.js';
+import type { EngineSetup } from '../../src/app/engine-setup.js';
+import type { ModelServer, RecordedRequest } from '../fakes/model-server.js';
+import { startAgent, type Agent } from './agent-harness.js';
+import { desktopSupport, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
 
 const exec = promisify(execFile);
 const support = desktopSupport();
@@ -22,36 +20,27 @@ const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '
  * injected text must be flagged in the run's audit log.
  */
 describe.skipIf(!support.ok)(`prompt injection${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  let agent: Agent;
   let desktop: Desktop;
   let pages: { url: string; close(): Promise<void> };
   let browser: BrowserApp;
   let model: ModelServer;
   let app: AppContext;
   let setup: EngineSetup;
-  const asked: string[] = [];
-  const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-injection-'));
+  let asked: string[];
+  let work: string;
 
   beforeAll(async () => {
-    desktop = await startDesktop({ width: 1280, height: 800, windowManager: true });
+    agent = await startAgent({ confirm: 'deny' });
+    ({ desktop, model, app, setup, asked, work } = agent);
     pages = await serveFixtures(path.join(fixtures, 'pages'));
-    model = await startModelServer();
-    app = createAppContext({
-      env: { DISPLAY: desktop.display },
-      flags: { '--data-dir': path.join(work, 'data'), '--display': desktop.display },
-      defaults: { logLevel: 'silent', models: { planner: { baseURL: model.baseURL, model: 'scripted-vl', timeoutMs: 20_000, maxRetries: 0 } } },
-    });
-    setup = await setupEngine(app, { confirmer: headlessConfirmer('deny', (l) => asked.push(l)), keyboardHook: false });
     browser = await desktop.chromium(new URL('injection.html', pages.url).href, { x: 0, y: 0, width: 1280, height: 560 });
     await desktop.xterm(`cat ${path.join(fixtures, 'injection', 'notes.txt')}; cat > /dev/null`, { title: 'notes', geometry: '100x8+0+580' });
   });
   afterAll(async () => {
-    await setup?.dispose();
-    await app?.dispose();
     await browser?.close();
-    await model?.close();
     await pages?.close();
-    await desktop?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await agent?.stop();
   });
 
   it('performs no sensitive step unconfirmed and flags the injected text', async () => {
