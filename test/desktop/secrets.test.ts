@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headlessConfirmer } from '../../src/app/confirmers.js';
-import { createAppContext, type AppContext } from '../../src/app/context.js';
-import { setupEngine, type EngineSetup } from '../../src/app/engine-setup.js';
+import type { EngineSetup } from '../../src/app/engine-setup.js';
 import { createOcr } from '../../src/perception/ocr/index.js';
 import { EncryptedFileSecretStore } from '../../src/storage/secrets/index.js';
-import { startModelServer, type ModelServer, type RecordedRequest } from '../fakes/model-server.js';
-import { desktopSupport, startDesktop, type Desktop } from './bed/index.js';
+import type { ModelServer, RecordedRequest } from '../fakes/model-server.js';
+import { startAgent, type Agent } from './agent-harness.js';
+import { desktopSupport } from './bed/index.js';
 
 const SECRET = 'Tr0ub4dor-horse-staple';
 const support = desktopSupport();
@@ -19,36 +18,34 @@ const support = desktopSupport();
  * not in the database, the log, any stored screenshot's OCR text, or any request the model got.
  */
 describe.skipIf(!support.ok)(`secrets stay secret${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
-  let desktop: Desktop;
+  let agent: Agent;
   let model: ModelServer;
-  let app: AppContext;
   let setup: EngineSetup;
-  const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-secrets-'));
-  const dataDir = path.join(work, 'data');
-  const logFile = path.join(work, 'deskpilot.log');
-  const typed = path.join(work, 'typed.txt');
+  const logs = mkdtempSync(path.join(tmpdir(), 'deskpilot-secrets-log-'));
+  const logFile = path.join(logs, 'deskpilot.log');
+  let dataDir: string;
+  let typed: string;
 
   beforeAll(async () => {
-    desktop = await startDesktop({ width: 1024, height: 700, windowManager: true });
-    // `cat` in a terminal echoes what is typed: the worst case for a secret.
-    await desktop.xterm(`echo "Enter the access code"; cat > ${typed}`, { title: 'login', geometry: '80x16+40+40' });
-    model = await startModelServer();
-    app = createAppContext({
-      env: { DISPLAY: desktop.display },
-      flags: { '--data-dir': dataDir, '--display': desktop.display, '--log-level': 'debug' },
-      defaults: { models: { planner: { baseURL: model.baseURL, model: 'scripted-vl', timeoutMs: 20_000, maxRetries: 0 } } },
+    agent = await startAgent({
+      confirm: 'allow',
+      logLevel: 'debug',
       logDestination: logFile,
+      secrets: async (dir) => {
+        const store = new EncryptedFileSecretStore(dir);
+        await store.set('ACCESS_CODE', SECRET);
+        return store;
+      },
     });
-    const secrets = new EncryptedFileSecretStore(dataDir);
-    await secrets.set('ACCESS_CODE', SECRET);
-    setup = await setupEngine(app, { confirmer: headlessConfirmer('allow', () => undefined), keyboardHook: false, secrets });
+    ({ model, setup } = agent);
+    dataDir = agent.app.dataDir;
+    typed = path.join(agent.work, 'typed.txt');
+    // `cat` in a terminal echoes what is typed: the worst case for a secret.
+    await agent.desktop.xterm(`echo "Enter the access code"; cat > ${typed}`, { title: 'login', geometry: '80x16+40+40' });
   });
   afterAll(async () => {
-    await setup?.dispose();
-    await app?.dispose();
-    await model?.close();
-    await desktop?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await agent?.stop();
+    rmSync(logs, { recursive: true, force: true });
   });
 
   it('types the value, and leaves it in no database, log, screenshot or model request', async () => {
