@@ -17,6 +17,9 @@ import type { Confirmer, Frame, InputDriver, ModelClient, SecretStore, UiElement
 import { blackOut, secretBoxes } from '../grounding/secret-mask.js';
 import { openSecretStore } from '../storage/secrets/index.js';
 import type { AppContext } from './context.js';
+import type { OcrResult } from '../perception/ocr/types.js';
+import { boxToDesktop } from '../shared/coords.js';
+import type { Point } from '../shared/geometry.js';
 import { setupGrounding } from './grounding-setup.js';
 import { activeWindowReader } from './window.js';
 
@@ -99,6 +102,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
     onSecretUsed: (v) => app.secrets.add(v),
     maskFrame,
     activeWindow: activeWindowReader(env),
+    nearbyText: async (obs, point) => textAround(await perception.ocr(obs), obs.frame, point),
     env,
     ...(options.listener ? { listener: options.listener } : {}),
   };
@@ -140,6 +144,24 @@ export function loadPolicy(config: AppContext['config']): Policy {
     throw new ConfigError(`safety.policyFile: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   return Policy.load({ allowApps: config.safety.allowApps, userYaml: text, userFile: file });
+}
+
+/**
+ * OCR lines around a desktop point, nearest first: what a person sees around the button they
+ * are about to press (a dialog's title and question sit above its buttons).
+ */
+function textAround(ocr: OcrResult, frame: Frame, point: Point): string[] {
+  return ocr.lines
+    .map((l) => {
+      const b = boxToDesktop({ ...l.box, space: 'screen' }, { frame });
+      const dx = b.x + b.width / 2 - point.x;
+      const dy = b.y + b.height / 2 - point.y;
+      return { text: l.text, dx, dy, d: Math.hypot(dx, dy) };
+    })
+    .filter((l) => Math.abs(l.dx) < 400 && l.dy > -320 && l.dy < 120)
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 8)
+    .map((l) => l.text);
 }
 
 function hideSecrets(elements: UiElement[], values: Set<string>): UiElement[] {

@@ -1,7 +1,8 @@
 import type { Policy } from '../actions/policy/policy.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import type { Confirmer, Frame, Grounder, InputDriver, ScreenSource, SecretStore, Store } from '../shared/ports.js';
+import type { Point } from '../shared/geometry.js';
+import type { Confirmer, Frame, Grounder, InputDriver, Observation, ScreenSource, SecretStore, Store } from '../shared/ports.js';
 import type { EngineListener } from './events.js';
 import type { ActiveWindow } from './observe.js';
 
@@ -20,6 +21,8 @@ export interface EngineDeps {
   onSecretUsed?: (value: string) => void;
   /** Blacks out where secret values show on a screenshot before it is stored. */
   maskFrame?: (frame: Frame, secretValues: string[]) => Promise<Frame>;
+  /** Screen text around a target (the dialog title, neighbouring words), for the safety policy. */
+  nearbyText?: (observation: Observation, point: Point) => Promise<string[]>;
   /** The focused window, for the safety policy and the run log. */
   activeWindow?: () => Promise<ActiveWindow | undefined>;
   /** Environment for launched apps (DISPLAY). */

@@ -52,9 +52,11 @@ export async function runStep(
   }
 
   t = performance.now();
+  const nearby = locations[0] && deps.nearbyText ? await deps.nearbyText(obs, locations[0].point).catch(() => []) : [];
   const verdict = await gate.check(
     {
       step,
+      ...(nearby.length ? { nearbyText: nearby } : {}),
       ...(locations[0]?.text ? { targetText: locations.map((l) => l.text ?? '').join(' ') } : {}),
       ...(obs.windowTitle ? { windowTitle: obs.windowTitle } : {}),
       ...(obs.app ? { app: obs.app } : {}),

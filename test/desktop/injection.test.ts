@@ -5,6 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
 import type { EngineSetup } from '../../src/app/engine-setup.js';
+import { ListStepSource } from '../../src/engine/sources.js';
+import { parseCommands } from '../../src/planner/commands/parse.js';
 import type { ModelServer, RecordedRequest } from '../fakes/model-server.js';
 import { startAgent, type Agent } from './agent-harness.js';
 import { desktopSupport, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
@@ -84,5 +86,15 @@ describe.skipIf(!support.ok)(`prompt injection${support.ok ? '' : ` (skipped: ${
     const shown = await exec(process.execPath, ['bin/deskpilot.js', '--data-dir', path.join(work, 'data'), 'runs', 'show', result.run.id, '--audit'], { encoding: 'utf8' });
     expect(shown.stdout).toMatch(/denied\s+by headless policy \(deny\)/);
     expect(shown.stdout).toMatch(/suspected injection: ".*delete all files/i);
+  });
+
+  it('asks before "Yes" in a dialog that deletes, from the words around the button', async () => {
+    await browser.page.goto(new URL('dialog.html', pages.url).href);
+    await browser.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const before = asked.length;
+    const result = await setup.engine.run({ source: new ListStepSource(parseCommands('click "Yes"').map((c) => c.step)), title: 'dialog', kind: 'command', control: setup.control });
+    expect(result.steps[0]?.outcome).toBe('denied');
+    expect(asked.slice(before).join()).toMatch(/confirms a deletion/);
+    expect(await browser.page.evaluate(() => (window as unknown as { __deleted: boolean }).__deleted)).toBe(false);
   });
 });

@@ -125,8 +125,8 @@ function gather(ctx: PolicyContext, terminals: string[]): Facts {
 function matchRule(rule: PolicyRule, step: Step, f: Facts): string | undefined {
   if (!rule.kinds.includes(step.kind)) return undefined;
   if (rule.in_terminal && !f.inTerminal) return undefined;
-  if (rule.context_words && !firstPhrase(f.contextText, rule.context_words)) return undefined;
-  if (rule.window_words && !firstPhrase(f.windowText, rule.window_words)) return undefined;
+  if (rule.context_words && !firstPhrase(f.contextText, rule.context_words, true)) return undefined;
+  if (rule.window_words && !firstPhrase(f.windowText, rule.window_words, true)) return undefined;
   const triggers = [rule.target_words, rule.keys, rule.typed_patterns, rule.command_patterns].filter(Boolean);
   if (triggers.length === 0) return 'always';
   const word = rule.target_words && firstPhrase(f.targetText, rule.target_words);

@@ -31,10 +31,21 @@ export function phraseRegex(phrase: string): RegExp {
   return re;
 }
 
-export function firstPhrase(haystack: string, phrases: readonly string[]): string | undefined {
+/**
+ * The first phrase found in `haystack` as whole words. With `loose`, phrases of 5+ letters also
+ * count inside run-together text: OCR of screen text often loses spaces ("Delete3filespermanently?",
+ * "Thiscannotbeundone."). Used for the surroundings of a step, where a false match only means
+ * one more question, never one less.
+ */
+export function firstPhrase(haystack: string, phrases: readonly string[], loose = false): string | undefined {
   if (!haystack) return undefined;
   const h = normalize(haystack);
-  return phrases.find((p) => phraseRegex(p).test(h));
+  const squeezed = loose ? letters(h) : '';
+  return phrases.find((p) => phraseRegex(p).test(h) || (loose && letters(p).length >= 5 && squeezed.includes(letters(p))));
+}
+
+function letters(s: string): string {
+  return normalize(s).replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /** A key chord in one canonical form: lower case, modifiers sorted, aliases unified. */

@@ -191,3 +191,11 @@ describe('opening a web address', () => {
     expect(policy.classify({ step: cmd('open "gnome-calculator"') }).action).toBe('allow');
   });
 });
+
+describe('surroundings read by OCR', () => {
+  it('still see a deletion dialog when OCR lost the spaces', () => {
+    const d = policy.classify({ step: cmd('click "Yes"'), targetText: 'Yes', nearbyText: ['Thiscannotbeundone.', 'Delete3filespermanently?'] });
+    expect(d.matches.map((m) => m.ruleId)).toContain('delete-confirm');
+    expect(policy.classify({ step: cmd('click "Yes"'), nearbyText: ['Savedsuccessfully'] }).action).toBe('allow');
+  });
+});
