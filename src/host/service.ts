@@ -1,0 +1,188 @@
+import type { AppContext } from '../app/context.js';
+import { setupEngine, type EngineSetup } from '../app/engine-setup.js';
+import { checkModels } from '../app/models-check.js';
+import type { EngineEvent } from '../engine/events.js';
+import { ListStepSource } from '../engine/sources.js';
+import { parseCommands } from '../planner/commands/parse.js';
+import { AppError, UserInputError } from '../shared/errors.js';
+import type { EndpointView, IpcEvents, SettingsView } from '../shared/ipc.js';
+import type { ModelEndpoint } from '../shared/config.js';
+import type { StepSource } from '../shared/ports.js';
+import type { Handlers } from './dispatch.js';
+import { UiConfirmer } from './ui-confirmer.js';
+
+export type EventSink = <E extends keyof IpcEvents>(event: E, payload: IpcEvents[E]) => void;
+
+export interface DeskServiceOptions {
+  /** Off in tests that stop their X server in-process (see EngineSetupOptions.keyboardHook). */
+  keyboardHook?: boolean;
+}
+
+export interface DeskService {
+  handlers: Handlers;
+  /** Everything the UI is told; the transports fan it out. */
+  subscribe(listener: EventSink): () => void;
+  /** Confirmation cards still waiting, for a UI that connects late. */
+  openConfirmations(): IpcEvents['confirm.request'][];
+  /** Stops the run in progress (hotkey, window closing); false when none is running. */
+  stopActive(reason: string): boolean;
+  dispose(): Promise<void>;
+}
+
+/**
+ * What the UI can ask of the app: runs on the real engine (one at a time — there is one mouse),
+ * their history, the model check and the settings. The engine is set up on the first run and
+ * set up again after a stop, because a run's stop aborts its input driver for good.
+ */
+export function createDeskService(app: AppContext, options: DeskServiceOptions = {}): DeskService {
+  const listeners = new Set<EventSink>();
+  const emit: EventSink = (event, payload) => {
+    for (const l of listeners) l(event, payload);
+  };
+  const confirmer = new UiConfirmer(emit);
+  let setup: { key: boolean; value: Promise<EngineSetup> } | undefined;
+  let active: { runId: string; setup: EngineSetup; done: Promise<unknown> } | undefined;
+  let starting = false;
+
+  const onEngine = (e: EngineEvent) => {
+    // The engine subscribes each run to the shared RunControl and never unsubscribes, so a pause
+    // also reports every finished run as paused: only the active run's pause/resume is news.
+    if ((e.type === 'run_paused' || e.type === 'run_resumed') && e.runId !== active?.runId) return;
+    if (e.type === 'target_resolved') confirmer.noteAnnotated(e.runId, e.screenshotId);
+    emit('engine', e);
+  };
+
+  async function engineFor(dryRun: boolean): Promise<EngineSetup> {
+    if (setup && setup.key === dryRun) {
+      const s = await setup.value;
+      if (!s.control.signal.aborted) return s;
+    }
+    if (setup) await (await setup.value).dispose();
+    setup = { key: dryRun, value: setupEngine(app, { confirmer, dryRun, listener: onEngine, keyboardHook: options.keyboardHook ?? true }) };
+    setup.value.catch(() => (setup = undefined));
+    return setup.value;
+  }
+
+  function sourceFor(text: string, s: EngineSetup): { source: StepSource; kind: 'command' | 'chat' } {
+    try {
+      return { source: new ListStepSource(parseCommands(text, 'chat').map((c) => c.step)), kind: 'command' };
+    } catch (err) {
+      // A mistyped command gets its parse error, not a trip through the planner.
+      if (looksLikeCommands(text) && err instanceof UserInputError) throw err;
+      const planner = s.planner(text);
+      if (planner) return { source: planner, kind: 'chat' };
+      const why = err instanceof UserInputError ? err.message : 'not a command';
+      throw new UserInputError(`${why}. With no planner model configured, only direct commands work: click "Save"; type "hi" into "Name"; press ctrl+s.`);
+    }
+  }
+
+  const runOf = (runId: string) => {
+    if (!active || active.runId !== runId) throw new AppError('RUN_NOT_ACTIVE', `run ${runId} is not running`);
+    return active;
+  };
+
+  const handlers: Handlers = {
+    async 'run.start'({ text, dryRun }) {
+      if (active || starting) throw new AppError('RUN_ACTIVE', 'a run is already in progress: stop it or wait for it to finish');
+      starting = true;
+      try {
+        const s = await engineFor(dryRun ?? false);
+        const { source, kind } = sourceFor(text, s);
+        return await new Promise<{ runId: string }>((resolve, reject) => {
+          const run: { finished?: Promise<unknown> } = {};
+          // The run's id exists once the engine has created it: its first event carries it
+          // (emitted synchronously inside engine.run, before `finished` is assigned).
+          const off = subscribeOnce((e) => {
+            if (e.type !== 'run_started') return false;
+            active = { runId: e.runId, setup: s, done: Promise.resolve().then(() => run.finished) };
+            resolve({ runId: e.runId });
+            return true;
+          });
+          run.finished = s.engine
+            .run({ source, title: text, kind, control: s.control })
+            .then((r) => confirmer.closeRun(r.run.id), reject)
+            .finally(() => {
+              off();
+              active = undefined;
+            });
+        });
+      } finally {
+        starting = false;
+      }
+    },
+    'run.pause': ({ runId }) => (runOf(runId).setup.control.pause('paused from the app'), Promise.resolve({})),
+    'run.resume': ({ runId }) => (runOf(runId).setup.control.resume(), Promise.resolve({})),
+    'run.stop': ({ runId }) => (runOf(runId).setup.control.stop('stopped from the app'), Promise.resolve({})),
+    'confirm.answer': ({ requestId, answer }) => Promise.resolve({ accepted: confirmer.answer(requestId, answer) }),
+    async 'runs.list'({ limit }) {
+      return (await app.store()).runs.list({ limit: limit ?? 50 });
+    },
+    async 'runs.get'({ id }) {
+      const store = await app.store();
+      const run = store.runs.get(id);
+      if (!run) throw new AppError('RUN_NOT_FOUND', `no run with id ${id}`);
+      return { run, steps: store.steps.listForRun(id) };
+    },
+    'models.check': () => checkModels(app.config),
+    async 'settings.get'() {
+      const store = await app.store();
+      const ui = Object.fromEntries(['ui.dryRun', 'ui.historyLimit'].flatMap((k) => (store.settings.get(k) === undefined ? [] : [[k, store.settings.get(k)]])));
+      const view: SettingsView = {
+        models: { planner: endpointView(app.config.models.planner), grounder: endpointView(app.config.models.grounder) },
+        cascade: app.config.grounding.cascade,
+        confirmTimeoutMs: app.config.safety.confirmTimeoutMs,
+        dataDir: app.dataDir,
+        display: app.display ?? null,
+        ui,
+      };
+      return view;
+    },
+    async 'settings.set'({ key, value }) {
+      (await app.store()).settings.set(key, value);
+      return {};
+    },
+  };
+
+  const engineWatchers = new Set<(e: EngineEvent) => boolean>();
+  function subscribeOnce(watch: (e: EngineEvent) => boolean): () => void {
+    const w = (e: EngineEvent) => watch(e) && engineWatchers.delete(w);
+    engineWatchers.add(w);
+    return () => engineWatchers.delete(w);
+  }
+  listeners.add((event, payload) => {
+    if (event === 'engine') for (const w of [...engineWatchers]) w(payload as EngineEvent);
+  });
+
+  return {
+    handlers,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    openConfirmations: () => confirmer.open(),
+    stopActive(reason) {
+      if (!active) return false;
+      active.setup.control.stop(reason);
+      return true;
+    },
+    async dispose() {
+      if (active) {
+        active.setup.control.stop('the app is closing');
+        await active.done.catch(() => undefined);
+      }
+      if (setup) await (await setup.value.catch(() => undefined))?.dispose();
+      listeners.clear();
+    },
+  };
+}
+
+// Mirrors src/cli/commands/run.ts (module-private there): lines that all start with a command verb.
+const VERBS = /^\s*(click|double-click|right-click|middle-click|triple-click|hover|move|type|press|scroll|drag|wait|assert|open|launch|done|fail|clik|tpye|prss)\b/i;
+
+function looksLikeCommands(text: string): boolean {
+  return text.split(/[;\n]/).every((part) => part.trim() === '' || VERBS.test(part));
+}
+
+function endpointView(e: ModelEndpoint | undefined): EndpointView | null {
+  return e ? { baseURL: e.baseURL, model: e.model, hasKey: Boolean(e.apiKey) } : null;
+}
