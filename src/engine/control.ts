@@ -25,8 +25,12 @@ export class RunControl {
     return this.pausedBy !== undefined;
   }
 
-  onChange(listener: (paused: boolean, reason: string) => void): void {
+  /** Returns the function that removes the listener again. */
+  onChange(listener: (paused: boolean, reason: string) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   pause(reason = 'paused by the user'): void {

@@ -52,7 +52,7 @@ export class Engine {
     let lastError: SerializedError | undefined;
     // A step the person interrupted by taking over runs again once they resume.
     let retry: { step: StepRecord['step']; thought?: string } | undefined;
-    control.onChange((paused, reason) => emit(paused ? { type: 'run_paused', runId: run.id, reason } : { type: 'run_resumed', runId: run.id }));
+    const unlisten = control.onChange((paused, reason) => emit(paused ? { type: 'run_paused', runId: run.id, reason } : { type: 'run_resumed', runId: run.id }));
     emit({ type: 'run_started', runId: run.id, title: options.title });
     log.info({ title: options.title, kind: options.kind }, 'run started');
 
@@ -122,6 +122,7 @@ export class Engine {
         ? { name: 'AppError', code: 'RUN_TIMEOUT', message: `the run took longer than ${deps.config.engine.runTimeoutMs / 1000}s` }
         : serializeError(reason);
     }
+    unlisten();
     deps.store.runs.finish(run.id, status, error ?? null);
     emit({ type: 'run_finished', runId: run.id, status, ...(error ? { error } : {}), steps: history.length });
     log.info({ status, steps: history.length }, 'run finished');
