@@ -21,6 +21,7 @@ import type { OcrResult } from '../perception/ocr/types.js';
 import { boxToDesktop } from '../shared/coords.js';
 import type { Point } from '../shared/geometry.js';
 import { setupGrounding } from './grounding-setup.js';
+import { sopFor } from './sop.js';
 import { activeWindowReader } from './window.js';
 
 export interface EngineSetupOptions {
@@ -107,8 +108,10 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
     ...(options.listener ? { listener: options.listener } : {}),
   };
   const model = config.models.planner ? new OpenAiModelClient({ endpoints: config.models, logger }) : undefined;
-  const plannerWith = (task: string, client: ModelClient) =>
-    new PlannerStepSource(task, {
+  const plannerWith = (task: string, client: ModelClient) => {
+    const sop = sopFor(task, store, app.dataDir);
+    return new PlannerStepSource(task, {
+      ...(sop ? { sop } : {}),
       model: client,
       // The model sees secret NAMES only: values that show on screen are masked in the
       // perception list and blacked out of the screenshot it is sent.
@@ -118,6 +121,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
       logger,
       onInjection: (t, runId) => store.audit.append({ runId, stepIndex: null, action: 'screen text', decision: 'info', actor: 'planner', detail: { injectionSuspected: t } }),
     });
+  };
   return {
     engine: new Engine(deps),
     control,
