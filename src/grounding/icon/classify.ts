@@ -1,11 +1,11 @@
 import type { Box } from '../../shared/geometry.js';
 import type { GrayImage } from '../../perception/elements/index.js';
-import type { Exemplar } from './exemplars.js';
+import type { Exemplar, ExemplarName } from './exemplars.js';
 import { correlate, glyphFeatures } from './glyph.js';
-import type { IconName } from './vocabulary.js';
 
 export interface IconGuess {
-  name: IconName;
+  /** 'text' when the glyph looks most like a digit or letter, not an icon. */
+  name: ExemplarName;
   /** Correlation with the nearest exemplar, -1..1. */
   score: number;
   /** Best score of any other icon: a small gap means the glyph looks like two icons. */
@@ -27,7 +27,7 @@ export const MIN_GROUND_SCORE = 0.75;
 
 /** Nearest-exemplar classification of the glyph inside a box (frame pixels). */
 export function classifyGlyph(g: GrayImage, box: Box, exemplars: readonly Exemplar[]): IconGuess | undefined {
-  const best = new Map<IconName, number>();
+  const best = new Map<ExemplarName, number>();
   for (const f of glyphFeatures(g, box)) {
     for (const e of exemplars) {
       const s = correlate(f, e.feature);

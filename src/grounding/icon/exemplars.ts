@@ -1,10 +1,14 @@
 import sharp from 'sharp';
 import { toGray } from '../../perception/elements/index.js';
-import { glyphFeatures, type GlyphFeature } from './glyph.js';
-import { FILLED_STYLE, ICON_NAMES, ICON_SVGS, STROKED_STYLE, type IconName } from './vocabulary.js';
+import { correlate, glyphFeatures, type GlyphFeature } from './glyph.js';
+import { FILLED_STYLE, ICON_SVGS, NOT_ICONS, STROKED_STYLE } from './drawings.js';
+import { ICON_NAMES, type IconName } from './vocabulary.js';
+
+/** A vocabulary icon, or 'text' for a glyph that is not one (a digit or letter on a button). */
+export type ExemplarName = IconName | 'text';
 
 export interface Exemplar {
-  name: IconName;
+  name: ExemplarName;
   feature: GlyphFeature;
   /** How it was drawn, for debugging: "close 16px stroke 2 round". */
   variant: string;
@@ -14,10 +18,19 @@ export interface Exemplar {
 const SIZES = [12, 16, 20, 28];
 const STROKES = [1.25, 1.75, 2.25, 3, 4.5];
 const CAPS = ['round', 'butt'] as const;
+/**
+ * The first twelve icons (window buttons, arrows, gear...) are drawn in many styles by toolkits
+ * and window managers; the rest come mostly from web icon sets with round caps and 1.5-2.5
+ * strokes, so fewer variants keep classification fast.
+ */
+const CLASSIC = new Set<IconName>(ICON_NAMES.slice(0, 12));
+const LIGHT_SIZES = [14, 20, 28];
+const LIGHT_STROKES = [1.5, 2, 2.75];
+const LIGHT_CAPS = ['round'] as const;
 const MARGIN = 6;
 
 interface Cell {
-  name: IconName;
+  name: ExemplarName;
   variant: string;
   svg: string;
   size: number;
@@ -27,10 +40,11 @@ function cells(): Cell[] {
   const out: Cell[] = [];
   for (const name of ICON_NAMES) {
     const { stroked, filled } = ICON_SVGS[name];
-    for (const size of SIZES) {
+    const classic = CLASSIC.has(name);
+    for (const size of classic ? SIZES : LIGHT_SIZES) {
       stroked.forEach((body, v) => {
-        for (const sw of STROKES) {
-          for (const cap of CAPS) {
+        for (const sw of classic ? STROKES : LIGHT_STROKES) {
+          for (const cap of classic ? CAPS : LIGHT_CAPS) {
             out.push({
               name,
               size,
@@ -49,6 +63,16 @@ function cells(): Cell[] {
         }),
       );
     }
+  }
+  for (const size of LIGHT_SIZES) {
+    NOT_ICONS.forEach((body, v) =>
+      out.push({
+        name: 'text',
+        size,
+        variant: `text #${v} ${size}px`,
+        svg: `<g ${FILLED_STYLE}>${body}</g>`,
+      }),
+    );
   }
   return out;
 }
@@ -99,7 +123,19 @@ async function render(): Promise<Exemplar[]> {
       height: pitch - 2,
     };
     const f = glyphFeatures(gray, box)[0];
-    if (f) out.push({ name: c.name, feature: f, variant: c.variant });
+    if (f && !nearDuplicate(out, c.name, f)) out.push({ name: c.name, feature: f, variant: c.variant });
   });
   return out;
+}
+
+/**
+ * Sizes and stroke widths often normalise to almost the same glyph; keeping one of each such
+ * group makes classification (every glyph against every exemplar) several times cheaper and
+ * changes no nearest-exemplar score by more than the duplicate margin.
+ */
+const DUPLICATE = 0.985;
+
+function nearDuplicate(kept: readonly Exemplar[], name: ExemplarName, f: GlyphFeature): boolean {
+  for (const e of kept) if (e.name === name && correlate(e.feature, f) >= DUPLICATE) return true;
+  return false;
 }

@@ -1,5 +1,5 @@
 import { GroundingError } from '../../shared/errors.js';
-import { boxCenter, boxContains } from '../../shared/geometry.js';
+import { boxCenter, boxContains, type Box } from '../../shared/geometry.js';
 import type { Frame, Grounder, Location, Observation, UiElement } from '../../shared/ports.js';
 import type { Resolution } from '../../shared/records.js';
 import { describeTarget, type Target } from '../../shared/target.js';
@@ -7,7 +7,15 @@ import { proposeElements, readingOrder } from '../../perception/elements/index.j
 import type { OcrProvider } from '../text.js';
 import { MIN_GROUND_SCORE } from './classify.js';
 import { recogniseIcons, type IconMatch } from './label.js';
-import { ICON_NAMES, iconNamed, type IconName } from './vocabulary.js';
+import { pickByContext } from './anchors.js';
+import { ICON_NAMES, iconNamed, LOOKALIKES, type IconName } from './vocabulary.js';
+
+const LOOKALIKE_PENALTY = 0.05;
+
+interface Seen {
+  elements: readonly UiElement[];
+  matches: IconMatch[];
+}
 
 export interface IconGrounderOptions {
   /** OCR of an observation: lets proposals tell text from glyphs. Optional. */
@@ -27,7 +35,7 @@ export class IconGrounder implements Grounder {
   readonly name = 'icon';
   private readonly minScore: number;
   private readonly tieMargin: number;
-  private readonly seen = new WeakMap<Frame, Promise<IconMatch[]>>();
+  private readonly seen = new WeakMap<Frame, Promise<Seen>>();
 
   constructor(private readonly options: IconGrounderOptions = {}) {
     this.minScore = options.minScore ?? MIN_GROUND_SCORE;
@@ -42,19 +50,20 @@ export class IconGrounder implements Grounder {
         'GROUNDING',
       );
     }
-    const matches = await this.matches(observation, signal);
-    let cands = matches.filter((m) => m.name === wanted && m.score >= this.minScore);
+    const { elements, matches } = await this.matches(observation, signal);
+    const accepted = new Set<IconName>([wanted, ...(LOOKALIKES[wanted] ?? [])]);
+    let cands = matches.filter((m) => accepted.has(m.name) && m.score >= this.minScore);
     if (target.region) cands = cands.filter((m) => boxContains(target.region!, boxCenter(m.element.box)));
     if (cands.length === 0) throw notFound(target, wanted, matches, this.minScore);
-    const chosen = this.choose(cands, target);
+    const chosen = this.choose(cands, target, elements, observation.frame.desktopBounds);
     const alternatives = cands
       .filter((c) => c !== chosen)
       .slice(0, 5)
-      .map(resolution);
-    return { ...resolution(chosen), alternatives };
+      .map((m) => resolution(m, wanted));
+    return { ...resolution(chosen, wanted), alternatives };
   }
 
-  private choose(cands: IconMatch[], target: Target): IconMatch {
+  private choose(cands: IconMatch[], target: Target, elements: readonly UiElement[], screen: Box): IconMatch {
     if (target.ordinal !== undefined) {
       const ordered = readingOrder(cands.map((m) => ({ box: m.element.box, m }))).map((x) => x.m);
       const pick = ordered[target.ordinal - 1];
@@ -65,8 +74,20 @@ export class IconGrounder implements Grounder {
         );
       return pick;
     }
-    const sorted = cands.slice().sort((a, b) => b.score - a.score);
-    const tied = sorted.filter((m) => m.score >= sorted[0]!.score - this.tieMargin);
+    if (cands.length > 1) {
+      // The instruction's other words ("of budget.xlsx", "the dialog") may say which one.
+      const words = target.description ?? target.text ?? '';
+      const pick = pickByContext(
+        words,
+        cands.map((m) => m.element),
+        elements,
+        screen,
+      );
+      if (pick !== undefined) return cands[pick]!;
+    }
+    const sorted = cands.slice().sort((a, b) => this.rank(b, target) - this.rank(a, target));
+    const best = this.rank(sorted[0]!, target);
+    const tied = sorted.filter((m) => this.rank(m, target) >= best - this.tieMargin);
     if (tied.length > 1) {
       const where = tied
         .slice(0, 4)
@@ -80,8 +101,16 @@ export class IconGrounder implements Grounder {
     return sorted[0]!;
   }
 
+  /**
+   * A match's score, less a little when it was classified as a lookalike of the icon asked for
+   * (a minimise bar when a minus was asked for): the icon itself wins when both are on screen.
+   */
+  private rank(m: IconMatch, target: Target): number {
+    return m.name === wantedIcon(target) ? m.score : m.score - LOOKALIKE_PENALTY;
+  }
+
   /** Proposals (unless the observation has them) and their icon classes, once per frame. */
-  private matches(observation: Observation, signal?: AbortSignal): Promise<IconMatch[]> {
+  private matches(observation: Observation, signal?: AbortSignal): Promise<Seen> {
     const frame = observation.frame;
     let p = this.seen.get(frame);
     if (!p) {
@@ -92,7 +121,7 @@ export class IconGrounder implements Grounder {
             ocr: this.options.ocr ? await this.options.ocr(observation, signal) : undefined,
             signal,
           });
-        return recogniseIcons(frame, elements, { signal });
+        return { elements, matches: await recogniseIcons(frame, elements, { signal }) };
       })();
       this.seen.set(frame, p);
       p.catch(() => this.seen.delete(frame));
@@ -114,14 +143,15 @@ function at(e: UiElement): string {
   return `(${Math.round(c.x)}, ${Math.round(c.y)})`;
 }
 
-function resolution(m: IconMatch): Resolution {
+/** The icon asked for is named: a lookalike (a minimise bar for a minus) has the same shape. */
+function resolution(m: IconMatch, wanted: IconName): Resolution {
   const { x, y, width, height } = m.element.box;
   return {
     point: boxCenter(m.element.box),
     box: { x, y, width, height },
     confidence: Math.max(0, Math.min(1, m.score)),
     source: 'icon',
-    text: m.name,
+    text: wanted,
   };
 }
 

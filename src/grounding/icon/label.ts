@@ -4,8 +4,16 @@ import type { Box } from '../../shared/geometry.js';
 import type { Frame, UiElement } from '../../shared/ports.js';
 import { toGray, type GrayImage } from '../../perception/elements/index.js';
 import { classifyGlyph, MIN_ICON_SCORE } from './classify.js';
-import { loadExemplars } from './exemplars.js';
-import type { IconName } from './vocabulary.js';
+import { loadExemplars, type Exemplar } from './exemplars.js';
+import { ICON_NAMES, SYMBOL_TEXT, type IconName } from './vocabulary.js';
+
+/** Score given to a button whose OCR text is exactly an icon's symbol ("%", "+/-"). */
+const SYMBOL_SCORE = 0.9;
+
+function symbolNamed(text: string): IconName | undefined {
+  const t = text.replace(/\s+/g, '');
+  return ICON_NAMES.find((n) => SYMBOL_TEXT[n]?.includes(t));
+}
 
 export interface IconMatch {
   element: UiElement;
@@ -17,7 +25,8 @@ export interface IconMatch {
 /** Text-less elements small enough to be an icon are worth classifying. */
 function iconLike(e: UiElement): boolean {
   if (e.kind === 'icon') return true;
-  return (e.kind === 'button' || e.kind === 'other') && !e.text && Math.max(e.box.width, e.box.height) <= 64;
+  // Tall keys (a calculator's = spans two rows) are still one glyph on a button face.
+  return (e.kind === 'button' || e.kind === 'other') && !e.text && Math.max(e.box.width, e.box.height) <= 80;
 }
 
 function frameBox(frame: Frame, b: Box): Box {
@@ -45,9 +54,52 @@ export async function recogniseIcons(
       out.push({ element: e, name: 'checkbox', score: Math.max(0.8, e.confidence), runnerUp: 0 });
       continue;
     }
+    const symbol = e.text && e.text.length <= 3 ? symbolNamed(e.text) : undefined;
+    if (symbol) {
+      out.push({ element: e, name: symbol, score: SYMBOL_SCORE, runnerUp: 0 });
+      continue;
+    }
     if (!iconLike(e)) continue;
     const guess = classifyGlyph(gray, frameBox(frame, e.box), exemplars);
-    if (guess) out.push({ element: e, ...guess });
+    if (guess && guess.name !== 'text') out.push({ element: e, ...guess, name: guess.name });
+  }
+  out.push(...splitSwitches(gray, frame, elements, exemplars));
+  return out;
+}
+
+/**
+ * A switch's knob draws a vertical edge through it, so proposals often cut one switch into two
+ * side-by-side blobs of one height. Each such pair is classified as a whole; it counts only when
+ * it then reads as a switch.
+ */
+function splitSwitches(
+  gray: GrayImage,
+  frame: Frame,
+  elements: readonly UiElement[],
+  exemplars: Exemplar[],
+): IconMatch[] {
+  const parts = elements.filter(iconLike);
+  const out: IconMatch[] = [];
+  for (const a of parts) {
+    for (const b of parts) {
+      const gap = b.box.x - (a.box.x + a.box.width);
+      if (a === b || gap < -1 || gap > 3) continue;
+      if (Math.abs(a.box.y - b.box.y) > 2 || Math.abs(a.box.height - b.box.height) > 2) continue;
+      const x1 = Math.max(a.box.x + a.box.width, b.box.x + b.box.width);
+      const y0 = Math.min(a.box.y, b.box.y);
+      const y1 = Math.max(a.box.y + a.box.height, b.box.y + b.box.height);
+      const box = { x: a.box.x, y: y0, width: x1 - a.box.x, height: y1 - y0 };
+      if (box.width > 80 || box.width < box.height) continue;
+      const guess = classifyGlyph(gray, frameBox(frame, box), exemplars);
+      if (guess?.name !== 'toggle') continue;
+      const element: UiElement = {
+        id: `${a.id}+${b.id}`,
+        kind: 'icon',
+        box,
+        confidence: Math.min(a.confidence, b.confidence),
+      };
+      out.push({ element, ...guess, name: guess.name });
+    }
   }
   return out;
 }

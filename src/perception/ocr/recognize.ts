@@ -41,6 +41,28 @@ function resizedWidth(rect: PixelRect): number {
 }
 
 /**
+ * Most line-image columns one batch may hold (lines x padded width). The recogniser's memory
+ * grows with the batch's columns (its output alone is 6625 floats per 8 columns, and attention
+ * grows faster), and without ORT's arena every peak stays resident: a batch of eight
+ * full-width lines cost ~150 MB. Short labels still go eight at a time.
+ */
+export const MAX_BATCH_COLUMNS = 2048;
+
+/** Consecutive runs of `order` (sorted by width), at most `size` lines and MAX_BATCH_COLUMNS columns. */
+function* batches(order: number[], widths: number[], size: number): Generator<number[]> {
+  let batch: number[] = [];
+  for (const i of order) {
+    // Sorted ascending, so the newest line is the widest and sets the padded width.
+    if (batch.length > 0 && (batch.length >= size || (batch.length + 1) * widths[i]! > MAX_BATCH_COLUMNS)) {
+      yield batch;
+      batch = [];
+    }
+    batch.push(i);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
  * Recognises lines in batches of similar width (sorted, so little of each batch is padding).
  * Results come back in the order of `lines`.
  */
@@ -54,9 +76,8 @@ export async function recognizeLines(
   const results: RecognizedLine[] = new Array<RecognizedLine>(lines.length);
   const widths = lines.map((l) => resizedWidth(l.rect));
   const order = lines.map((_, i) => i).sort((a, b) => widths[a]! - widths[b]!);
-  for (let start = 0; start < order.length; start += batchSize) {
+  for (const batch of batches(order, widths, batchSize)) {
     throwIfAborted(signal);
-    const batch = order.slice(start, start + batchSize);
     // PaddleOCR pads every batch to at least 320 columns; on screens most lines are short
     // labels, so that padding tripled the work and changed no text in our samples.
     const width = Math.max(...batch.map((i) => widths[i]!));
