@@ -4,10 +4,15 @@ import { ENV_KEYS, LogLevel } from '../shared/config.js';
 import { registerBenchGrounding } from './commands/bench-grounding.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLocate } from './commands/locate.js';
+import { registerMacro } from './commands/macro.js';
 import { registerModels } from './commands/models.js';
+import { registerRecord } from './commands/record.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerSecrets } from './commands/secrets.js';
+import { registerTest } from './commands/test.js';
 import { registerRuns } from './commands/runs.js';
+import { registerUi } from './commands/ui.js';
 import type { GlobalOptions } from './compose.js';
 import { Output, UsageError, type CliIo } from './output.js';
 
@@ -60,11 +65,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
     });
   registerDoctor(program, io, setExit);
   registerRun(program, io, setExit);
+  registerRecord(program, io, setExit);
+  registerReplay(program, io, setExit);
+  registerMacro(program, io, setExit);
   registerModels(program, io, setExit);
   registerLocate(program, io, setExit);
   registerSecrets(program, io, setExit);
   registerRuns(program, io, setExit);
   registerBenchGrounding(program, io, setExit);
+  registerTest(program, io, setExit);
+  registerUi(program, io, setExit);
   return program;
 }
 

@@ -1,0 +1,85 @@
+import { headlessConfirmer } from '../../app/confirmers.js';
+import { createAppContext } from '../../app/context.js';
+import { setupEngine } from '../../app/engine-setup.js';
+import type { EngineListener } from '../../engine/events.js';
+import type { TaskRuntime } from '../../runner/suite/attempt.js';
+import { createOcr } from '../../perception/ocr/index.js';
+import { openSecretStore } from '../../storage/secrets/index.js';
+
+/**
+ * The engine for scripted task runs, on one display: used by each test worker (on its private
+ * Xvfb) and by `deskpilot test --no-isolate` (on the current display). Loaded lazily: it loads
+ * libnut, which binds the X display named by $DISPLAY for the life of the process.
+ */
+
+export interface RuntimeOptions {
+  dataDir: string;
+  secretsDir: string;
+  configPath?: string;
+  logLevel?: string;
+  display?: string;
+  confirm: 'deny' | 'allow';
+  env: Record<string, string | undefined>;
+  sweepWindows: boolean;
+}
+
+export async function openRuntime(
+  o: RuntimeOptions,
+): Promise<{ runtime: TaskRuntime; dispose: () => Promise<void> }> {
+  const app = createAppContext({
+    configPath: o.configPath,
+    env: o.env,
+    defaults: { logLevel: 'warn' },
+    flags: { '--data-dir': o.dataDir, '--log-level': o.logLevel, '--display': o.display },
+  });
+  if (app.display) process.env['DISPLAY'] = app.display;
+  let listener: EngineListener | undefined;
+  const passphrase = o.env['DESKPILOT_SECRETS_PASSPHRASE'];
+  const setup = await setupEngine(app, {
+    // Nobody watches a test run: sensitive steps get the headless answer (the task log notes it).
+    confirmer: headlessConfirmer(o.confirm, (line) => app.logger.info({ confirm: o.confirm }, line)),
+    keyboardHook: false,
+    secrets: await openSecretStore({ dataDir: o.secretsDir, ...(passphrase ? { passphrase } : {}) }),
+    listener: (e) => listener?.(e),
+  });
+  const store = await app.store();
+  const fullOcr = createOcr({ logger: app.logger });
+  const display = (await setup.deps.screen.listDisplays())[0];
+  const runtime: TaskRuntime = {
+    env: { ...process.env, ...(app.display ? { DISPLAY: app.display } : {}) },
+    display: app.display,
+    screen: { width: display?.bounds.width ?? 1280, height: display?.bounds.height ?? 800 },
+    engine: setup.engine,
+    control: setup.control,
+    store,
+    planner: (instruction) => setup.planner(instruction),
+    async screenText(signal) {
+      // A full read every time: setup waits and evaluators must not see text kept from an
+      // earlier screen, which the engine's incremental OCR may reuse across tasks.
+      const frame = await setup.deps.screen.capture(undefined, signal);
+      const result = await fullOcr.recognize(frame, signal ? { signal } : {});
+      return result.lines.map((l) => l.text).join('\n');
+    },
+    setListener: (l) => (listener = l),
+    forgetScreens: () => forgetLastFrame(setup.perception.incremental),
+    sweepWindows: o.sweepWindows,
+  };
+  return {
+    runtime,
+    dispose: async () => {
+      await Promise.allSettled([setup.dispose(), fullOcr.dispose()]);
+      await app.dispose();
+    },
+  };
+}
+
+/**
+ * The engine's incremental OCR re-reads only what changed since the frame before, and a task's
+ * first screen then gets read from a crop around its new window, which misses text (measured:
+ * "Enter the record" read as "record" when one xterm task followed another at the same place).
+ * IncrementalOcr has no public reset yet, so its remembered frame is dropped here; the next
+ * observation is then read in full.
+ */
+function forgetLastFrame(incremental: object): void {
+  if ('last' in incremental) incremental.last = undefined;
+}

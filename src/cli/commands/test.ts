@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { HtmlReporter } from '../../runner/reporters/html.js';
+import { JsonReporter } from '../../runner/reporters/json.js';
+import { JunitReporter } from '../../runner/reporters/junit.js';
+import { ListReporter } from '../../runner/reporters/list.js';
+import { REPORTERS, type Reporter, type ReporterName } from '../../runner/reporters/reporter.js';
+import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
+import { inProcessWorker } from '../../runner/suite/in-process.js';
+import { parseShard } from '../../runner/suite/plan.js';
+import { runSuite } from '../../runner/suite/run-suite.js';
+import type { AppContext } from '../../app/context.js';
+import { globalsOf, withApp } from '../compose.js';
+import { UsageError, type CliIo, type Output } from '../output.js';
+
+interface TestFlags {
+  workers: number;
+  shard?: string;
+  grep?: string;
+  retries: number;
+  reporter: string;
+  output: string;
+  isolate: boolean;
+  confirm: 'deny' | 'allow';
+}
+
+function count(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`expected a whole number of ${min} or more.`);
+    return Number(value);
+  };
+}
+
+export function registerTest(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('test')
+    .description(
+      'run scripted tasks (task files) on private virtual displays and report: exit 0 when all pass',
+    )
+    .argument('<files...>', 'task files or globs (YAML or JSON), e.g. "examples/**/*.yaml"')
+    .option('--workers <n>', 'tasks in parallel, each worker on its own Xvfb display', count(1), 1)
+    .option('--shard <i/n>', 'run only shard i of n of the sorted task list (CI matrices)')
+    .option('--grep <regex>', 'run only tasks whose file, id, title or @tag matches')
+    .option(
+      '--retries <n>',
+      'retries for failing tasks that do not set their own (a pass on retry is "flaky")',
+      count(0),
+      0,
+    )
+    .option('--reporter <names>', `comma-separated: ${REPORTERS.join(', ')}`, 'list')
+    .option('--output <dir>', 'where json, junit and html reports go', 'test-results')
+    .option('--no-isolate', 'run on the current display ($DISPLAY), one task at a time, in this process')
+    .addOption(
+      new Option('--confirm <how>', 'answer for steps that need confirmation')
+        .choices(['deny', 'allow'])
+        .default('deny'),
+    )
+    .action(async (files: string[], flags: TestFlags, cmd: Command) => {
+      setExit(await withApp(cmd, io, (app, out) => runTests(app, out, cmd, files, flags)));
+    });
+}
+
+async function runTests(
+  app: AppContext,
+  out: Output,
+  cmd: Command,
+  files: string[],
+  flags: TestFlags,
+): Promise<number> {
+  const io = out.io;
+  const names = flags.reporter
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.find((n) => !(REPORTERS as readonly string[]).includes(n));
+  if (unknown)
+    throw new UsageError(`--reporter: unknown reporter "${unknown}" (choose from ${REPORTERS.join(', ')})`);
+  const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
+  const grep = flags.grep !== undefined ? parseGrep(flags.grep) : undefined;
+  const output = path.resolve(flags.output);
+  const reporters = names.map((n) => reporterFor(n as ReporterName, output, out));
+  const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-test-'));
+  const globals = globalsOf(cmd);
+  const workers = flags.isolate ? flags.workers : 1;
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const start = (index: number): WorkerHandle => {
+      const dataDir = path.join(root, `worker-${index}`);
+      if (!flags.isolate) {
+        return inProcessWorker(async () => {
+          const { openRuntime } = await import('./test-runtime.js');
+          return openRuntime({
+            dataDir,
+            secretsDir: app.dataDir,
+            ...common(globals),
+            ...(app.display ? { display: app.display } : {}),
+            confirm: flags.confirm,
+            env: io.env,
+            sweepWindows: false,
+          });
+        }, root);
+      }
+      const entry = fileURLToPath(new URL('./test-worker.ts', import.meta.url));
+      const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
+      return spawnWorker(
+        entry,
+        {
+          index,
+          dataDir,
+          workRoot: root,
+          secretsDir: app.dataDir,
+          ...common(globals),
+          confirm: flags.confirm,
+          displayFrom: 200 + index,
+          width: 1280,
+          height: 800,
+        },
+        env,
+      );
+    };
+    const result = await runSuite({
+      patterns: files,
+      workers,
+      retries: flags.retries,
+      ...(grep ? { grep } : {}),
+      ...(shard ? { shard } : {}),
+      start,
+      reporters,
+      signal: stop.signal,
+      onReport: (name, file) => out.line(`${name} report: ${path.relative(process.cwd(), file) || file}`),
+    });
+    out.document({ ...result });
+    return result.ok ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function common(globals: ReturnType<typeof globalsOf>): { configPath?: string; logLevel?: string } {
+  return {
+    ...(globals.config ? { configPath: path.resolve(globals.config) } : {}),
+    ...(globals.logLevel ? { logLevel: globals.logLevel } : {}),
+  };
+}
+
+function reporterFor(name: ReporterName, output: string, out: Output): Reporter {
+  switch (name) {
+    case 'list':
+      return new ListReporter((l) => out.line(l));
+    case 'json':
+      return new JsonReporter(output);
+    case 'junit':
+      return new JunitReporter(output);
+    case 'html':
+      return new HtmlReporter(output);
+  }
+}
+
+function parseShardFlag(text: string): { index: number; total: number } {
+  try {
+    return parseShard(text);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function parseGrep(text: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch (err) {
+    throw new UsageError(`--grep: not a valid regular expression: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,146 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadError, SuiteResult, TaskResult } from '../suite/results.js';
+import { failureReason, seconds, type Reporter } from './reporter.js';
+import { element } from './xml.js';
+
+/**
+ * JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one testsuite per
+ * task file, one testcase per task (classname = file, name = id). A failed evaluator's message
+ * carries actual vs expected; system-out carries the setup and step log.
+ */
+export class JunitReporter implements Reporter {
+  readonly name = 'junit';
+  constructor(private readonly outputDir: string) {}
+
+  async finish(result: SuiteResult): Promise<string> {
+    await mkdir(this.outputDir, { recursive: true });
+    const file = path.join(this.outputDir, 'junit.xml');
+    await writeFile(file, junitXml(result));
+    return file;
+  }
+}
+
+export function junitXml(result: SuiteResult): string {
+  const files = [
+    ...new Set([...result.tasks.map((t) => t.file), ...result.loadErrors.map((e) => e.file)]),
+  ].sort();
+  const suites = files.map((file) =>
+    suiteXml(
+      file,
+      result.tasks.filter((t) => t.file === file),
+      result.loadErrors.filter((e) => e.file === file),
+      result.startedAt,
+    ),
+  );
+  const failures = result.tasks.filter((t) => !t.ok && t.status !== 'error').length;
+  const errors = result.tasks.filter((t) => t.status === 'error').length + result.loadErrors.length;
+  const body = element(
+    'testsuites',
+    {
+      name: 'deskpilot test',
+      tests: result.tasks.length + result.loadErrors.length,
+      failures,
+      errors,
+      skipped: 0,
+      time: seconds(result.durationMs),
+      timestamp: result.startedAt,
+    },
+    suites,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
+}
+
+function suiteXml(file: string, tasks: TaskResult[], loadErrors: LoadError[], timestamp: string): string {
+  const failures = tasks.filter((t) => !t.ok && t.status !== 'error').length;
+  const errors = tasks.filter((t) => t.status === 'error').length + loadErrors.length;
+  const time = tasks.reduce((s, t) => s + t.durationMs, 0);
+  const cases = [...loadErrors.map((e) => loadErrorCase(file, e)), ...tasks.map((t) => caseXml(t))];
+  return element(
+    'testsuite',
+    {
+      name: file,
+      tests: cases.length,
+      failures,
+      errors,
+      skipped: 0,
+      time: seconds(time),
+      timestamp: timestamp.replace(/\.\d+Z$/, ''),
+    },
+    cases,
+    '  ',
+  );
+}
+
+function loadErrorCase(file: string, e: LoadError): string {
+  const where = `${file}${e.line ? `:${e.line}` : ''}${e.column ? `:${e.column}` : ''}`;
+  return element(
+    'testcase',
+    { classname: file, name: `load ${where}`, time: '0' },
+    [
+      element(
+        'error',
+        { message: `${where}: ${e.message}`, type: 'TaskFileError' },
+        `${where}: ${e.message}`,
+        '      ',
+      ),
+    ],
+    '    ',
+  );
+}
+
+function caseXml(t: TaskResult): string {
+  const children: string[] = [];
+  const last = t.attempts.at(-1);
+  if (!t.ok) {
+    const tag = t.status === 'error' ? 'error' : 'failure';
+    children.push(
+      element(
+        tag,
+        { message: failureReason(t) ?? t.status, type: last?.error?.code ?? t.status },
+        failureDetail(t),
+        '      ',
+      ),
+    );
+  }
+  children.push(element('system-out', {}, systemOut(t), '      '));
+  return element(
+    'testcase',
+    { classname: t.file, name: t.id, time: seconds(t.durationMs) },
+    children,
+    '    ',
+  );
+}
+
+function failureDetail(t: TaskResult): string {
+  const last = t.attempts.at(-1);
+  const lines = [failureReason(t) ?? t.status];
+  for (const c of last?.verdict?.checks ?? []) {
+    lines.push(
+      `${c.passed ? 'ok  ' : 'FAIL'} ${c.getter} ${c.comparison}`,
+      `  expected: ${JSON.stringify(c.expected)}`,
+      `  actual:   ${c.actual === null ? '(no value)' : JSON.stringify(c.actual)}`,
+    );
+    if (c.detail) lines.push(`  ${c.detail}`);
+  }
+  const failedStep = last?.steps.find((s) => s.outcome !== 'succeeded');
+  if (failedStep)
+    lines.push(
+      `failed at step ${failedStep.index + 1}: ${failedStep.text}${failedStep.error ? ` — ${failedStep.error.message}` : ''}`,
+    );
+  return lines.join('\n');
+}
+
+function systemOut(t: TaskResult): string {
+  const out: string[] = [
+    `status: ${t.status}${t.attempts.length > 1 ? ` after ${t.attempts.length} attempts` : ''}`,
+  ];
+  for (const a of t.attempts) {
+    out.push(
+      `--- attempt ${a.attempt}: ${a.status}${a.display ? ` on ${a.display}` : ''} (${seconds(a.durationMs)} s)`,
+    );
+    out.push(...a.log);
+    if (a.error) out.push(`error: ${a.error.message}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,247 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { RunControl } from '../../engine/control.js';
+import type { Engine } from '../../engine/engine.js';
+import type { EngineEvent, EngineListener } from '../../engine/events.js';
+import { ListStepSource } from '../../engine/sources.js';
+import { parseCommands } from '../../planner/commands/parse.js';
+import { AppError, serializeError, UserInputError, type SerializedError } from '../../shared/errors.js';
+import type { StepSource, Store } from '../../shared/ports.js';
+import type { StepRecord } from '../../shared/records.js';
+import { describeStep, type Step } from '../../shared/steps.js';
+import { evaluate, type Verdict } from '../tasks/evaluate.js';
+import type { Task } from '../tasks/schema.js';
+import { TaskSession } from '../tasks/session.js';
+import type { AttemptResult, StepReport } from './results.js';
+
+/**
+ * One attempt at one task: a fresh session (private work dir, the task's own apps), setup, the
+ * steps through the engine, the evaluator, then every app of the task is ended. Failures of
+ * the task become a result; only a broken runtime throws.
+ */
+
+/** What a worker gives each attempt: one engine on one display, shared by its tasks in turn. */
+export interface TaskRuntime {
+  env: NodeJS.ProcessEnv;
+  display: string | undefined;
+  screen: { width: number; height: number };
+  engine: Engine;
+  /** The engine's own control (kill switch); a stop there stops the task too. */
+  control: RunControl;
+  store: Store;
+  /** The planner for an instruction; undefined when no planner model is configured. */
+  planner(instruction: string): StepSource | undefined;
+  screenText(signal?: AbortSignal): Promise<string>;
+  /** Receives the engine's events while this attempt runs. */
+  setListener(listener: EngineListener | undefined): void;
+  /** End every app with a window after each task: true on a private display only. */
+  sweepWindows: boolean;
+  /** Forget what perception remembers of earlier screens, so a task starts from a clean read. */
+  forgetScreens?: () => void;
+}
+
+export type AttemptProgress = {
+  type: 'step';
+  index: number;
+  text: string;
+  outcome: string;
+  durationMs: number;
+  error?: string;
+};
+
+export interface AttemptOptions {
+  attempt: number;
+  /** Where the private work dirs go. */
+  workRoot: string;
+  onProgress?: (p: AttemptProgress) => void;
+}
+
+export async function runAttempt(
+  task: Task,
+  rt: TaskRuntime,
+  options: AttemptOptions,
+): Promise<AttemptResult> {
+  const started = Date.now();
+  rt.forgetScreens?.();
+  const log: string[] = [];
+  const note = (line: string) => log.push(line);
+  const workDir = await mkdtemp(path.join(options.workRoot, `${task.spec.id.replace(/[^\w.-]/g, '_')}-`));
+  const session = new TaskSession({
+    env: rt.env,
+    workDir,
+    taskDir: path.dirname(path.resolve(task.file)),
+    screen: rt.screen,
+    screenText: (s) => rt.screenText(s),
+    log: note,
+    sweepWindows: rt.sweepWindows,
+  });
+  const timeout = AbortSignal.timeout(task.spec.timeout * 1000);
+  const control = new RunControl(AbortSignal.any([timeout, rt.control.signal]));
+  const annotated = new Map<number, string>();
+  let texts: string[] = [];
+  const base = { attempt: options.attempt, log, ...(rt.display ? { display: rt.display } : {}) };
+  rt.setListener((e: EngineEvent) => {
+    if (e.type === 'target_resolved' && e.screenshotId) annotated.set(e.index, e.screenshotId);
+    if (e.type === 'step_started') note(`step ${e.index + 1}: ${texts[e.index] ?? e.description}`);
+    if (e.type === 'confirmation_needed')
+      note(`  needs confirmation (${e.reasons.join('; ')}): answered by the headless policy`);
+    if (e.type === 'step_finished') {
+      note(`  ${e.outcome} in ${Math.round(e.durationMs)} ms${e.error ? `: ${e.error.message}` : ''}`);
+      options.onProgress?.({
+        type: 'step',
+        index: e.index,
+        text: texts[e.index] ?? '',
+        outcome: e.outcome,
+        durationMs: e.durationMs,
+        ...(e.error ? { error: e.error.message } : {}),
+      });
+    }
+  });
+  try {
+    const commands = commandsOf(task);
+    texts = commands.map((c) => c.text);
+    const source = commands.length ? new ListStepSource(commands.map((c) => c.step)) : plannerFor(task, rt);
+    try {
+      await session.setup(task.spec.setup, control.signal);
+    } catch (err) {
+      return {
+        ...base,
+        status: 'error',
+        error: timedOut(err, timeout, task, 'setup'),
+        steps: [],
+        durationMs: Date.now() - started,
+      };
+    }
+    const run = await rt.engine.run({
+      source,
+      title: task.spec.title ?? task.spec.id,
+      kind: 'task',
+      control,
+      meta: { task: task.spec.id, file: task.file },
+    });
+    const steps = run.steps.map((s) =>
+      stepReport(s, texts[s.index] ?? describeStep(s.step), annotated.get(s.index), rt.store),
+    );
+    let verdict: Verdict | undefined;
+    // The evaluator runs after a failed run too: the report then shows what the screen and files held.
+    if (task.spec.evaluator && !timeout.aborted && !rt.control.signal.aborted) {
+      note('evaluate');
+      verdict = await evaluate(task.spec.evaluator, session.getters(), control.signal);
+    }
+    const runOk = run.status === 'succeeded';
+    const passed = runOk && (verdict?.passed ?? true);
+    const error = !runOk
+      ? timedOut(run.error, timeout, task, 'steps')
+      : verdict && !verdict.passed
+        ? { name: 'EvaluationFailed', code: 'EVALUATION_FAILED', message: verdictMessage(verdict) }
+        : undefined;
+    return {
+      ...base,
+      status: passed ? 'passed' : 'failed',
+      ...(error ? { error } : {}),
+      steps,
+      ...(verdict ? { verdict } : {}),
+      durationMs: Date.now() - started,
+      runId: run.run.id,
+    };
+  } catch (err) {
+    return {
+      ...base,
+      status: 'error',
+      error: timedOut(err, timeout, task, 'task'),
+      steps: [],
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    rt.setListener(undefined);
+    await session.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function commandsOf(task: Task): { step: Step; text: string }[] {
+  const { steps, macro } = task.spec;
+  if (macro !== undefined) {
+    throw new UserInputError(
+      `task "${task.spec.id}": \`macro:\` is not supported by the test runner yet; write the steps as direct commands (or replay the macro with \`deskpilot replay\`)`,
+      { file: task.file, line: task.line },
+    );
+  }
+  if (steps === undefined) return [];
+  const list = Array.isArray(steps) ? steps : [steps];
+  return list.flatMap((source) =>
+    parseCommands(source, task.file).map((c) => ({ step: c.step, text: c.text })),
+  );
+}
+
+function plannerFor(task: Task, rt: TaskRuntime): StepSource {
+  const instruction = task.spec.instruction ?? '';
+  const planner = rt.planner(instruction);
+  if (!planner) {
+    throw new UserInputError(
+      `task "${task.spec.id}" has only an instruction, and no planner model is configured (set models.planner in the config, or DESKPILOT_MODEL_BASE_URL and DESKPILOT_MODEL); or give it steps`,
+      { file: task.file, line: task.line },
+    );
+  }
+  return planner;
+}
+
+function stepReport(s: StepRecord, text: string, annotatedId: string | undefined, store: Store): StepReport {
+  const file = (id: string | null | undefined) => {
+    const rec = id ? store.screenshots.get(id) : undefined;
+    return rec ? store.screenshots.absolutePath(rec) : undefined;
+  };
+  const before = file(s.beforeScreenshotId);
+  const after = file(s.afterScreenshotId);
+  const drawn = file(annotatedId);
+  const durationMs = s.endedAt ? Date.parse(s.endedAt) - Date.parse(s.startedAt) : 0;
+  return {
+    index: s.index,
+    text,
+    outcome: s.outcome,
+    ...(s.error ? { error: s.error } : {}),
+    ...(s.resolution ? { resolution: s.resolution } : {}),
+    ...(s.thought ? { thought: s.thought } : {}),
+    timings: s.timings,
+    durationMs,
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    ...(drawn ? { annotated: drawn } : {}),
+  };
+}
+
+function timedOut(err: unknown, timeout: AbortSignal, task: Task, phase: string) {
+  if (timeout.aborted)
+    return {
+      name: 'TaskTimeout',
+      code: 'TASK_TIMEOUT',
+      message: `the task ran past its timeout of ${task.spec.timeout}s (during ${phase})`,
+    };
+  if (err === undefined) return { name: 'AppError', code: 'FAILED', message: `${phase} failed` };
+  if (isSerialized(err)) return err;
+  const e = serializeError(err);
+  return err instanceof AppError || phase !== 'task' ? e : { ...e, message: `${phase}: ${e.message}` };
+}
+
+function isSerialized(e: unknown): e is SerializedError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    !(e instanceof Error) &&
+    typeof (e as SerializedError).message === 'string' &&
+    typeof (e as SerializedError).code === 'string'
+  );
+}
+
+function verdictMessage(v: Verdict): string {
+  const failed = v.checks.filter((c) => !c.passed);
+  const shown = failed.map(
+    (c) =>
+      `${c.getter}: expected ${c.comparison} ${JSON.stringify(c.expected)}, got ${c.actual === null ? '(no value)' : JSON.stringify(truncate(c.actual))}${c.detail ? ` (${c.detail})` : ''}`,
+  );
+  return `evaluator failed (${v.conj}): ${shown.join('; ')}`;
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? s.slice(0, 200) + '…' : s;
+}

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { AppError } from '../../shared/errors.js';
+import type { Task } from '../tasks/schema.js';
+import type { AttemptProgress } from './attempt.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
+import { WORKER_ENV } from './protocol.js';
+import type { AttemptResult } from './results.js';
+
+/**
+ * A worker as a child process. libnut binds one X display per process for its lifetime, so a
+ * private display per worker means a process per worker.
+ */
+
+export interface WorkerHandle {
+  /** Resolves with the worker's display once it can take tasks; rejects if it cannot start. */
+  ready: Promise<string | undefined>;
+  run(task: Task, attempt: number, onProgress: (p: AttemptProgress) => void): Promise<AttemptResult>;
+  close(): Promise<void>;
+}
+
+export class WorkerCrashed extends AppError {
+  constructor(message: string) {
+    super('WORKER_CRASHED', message);
+  }
+}
+
+export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {
+  // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry], {
+    env: { ...env, [WORKER_ENV]: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let pending:
+    | {
+        taskId: string;
+        resolve(r: AttemptResult): void;
+        reject(e: Error): void;
+        onProgress(p: AttemptProgress): void;
+      }
+    | undefined;
+  let exited = false;
+  let leftovers: number[] = [];
+  const crashed = (code: number | null, sig: string | null) =>
+    new WorkerCrashed(
+      `worker ${config.index} ended (${sig ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`,
+    );
+
+  const ready = new Promise<string | undefined>((resolve, reject) => {
+    child.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        leftovers = m.pids ?? [];
+        resolve(m.display);
+      } else if (m.type === 'progress' && pending?.taskId === m.taskId) pending.onProgress(m.progress);
+      else if (m.type === 'result' && pending?.taskId === m.taskId) {
+        const p = pending;
+        pending = undefined;
+        p.resolve(m.result);
+      } else if (m.type === 'fatal') {
+        const err = new WorkerCrashed(`worker ${config.index}: ${m.error.message}`);
+        if (pending) {
+          const p = pending;
+          pending = undefined;
+          p.reject(err);
+        } else reject(err);
+      }
+    });
+    child.once('error', (err) => reject(new WorkerCrashed(`cannot start a worker: ${err.message}`)));
+    child.once('exit', (code, sig) => {
+      exited = true;
+      // A worker that crashed or was killed cannot stop its X server: do it here.
+      endLeftovers(leftovers);
+      const err = crashed(code, sig);
+      reject(err);
+      if (pending) {
+        const p = pending;
+        pending = undefined;
+        p.reject(err);
+      }
+    });
+  });
+  ready.catch(() => undefined);
+
+  return {
+    ready,
+    run(task, attempt, onProgress) {
+      if (exited) return Promise.reject(new WorkerCrashed(`worker ${config.index} is not running`));
+      return new Promise((resolve, reject) => {
+        pending = { taskId: task.spec.id, resolve, reject, onProgress };
+        child.send({ type: 'run', task, attempt } satisfies ToWorker);
+      });
+    },
+    close: () => closeChild(child, exited),
+  };
+}
+
+function endLeftovers(pids: number[]): void {
+  const alive = pids.filter((pid) => signal(pid, 'SIGTERM'));
+  if (alive.length) setTimeout(() => alive.forEach((pid) => signal(pid, 'SIGKILL')), 3000).unref();
+}
+
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false; // already gone: the normal case
+  }
+}
+
+async function closeChild(child: ChildProcess, exited: boolean): Promise<void> {
+  if (exited || child.exitCode !== null) return;
+  const done = new Promise<void>((r) => child.once('exit', () => r()));
+  if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
+  // The worker stops its display and exits; if it hangs, it is ended.
+  const term = setTimeout(() => child.kill('SIGTERM'), 15_000);
+  const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await done;
+  clearTimeout(term);
+  clearTimeout(kill);
+}

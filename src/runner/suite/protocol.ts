@@ -1,0 +1,39 @@
+import type { SerializedError } from '../../shared/errors.js';
+import type { Task } from '../tasks/schema.js';
+import type { AttemptProgress } from './attempt.js';
+import type { AttemptResult } from './results.js';
+
+/** Messages between `deskpilot test` and its workers (Node IPC, JSON-serialisable). */
+
+export type ToWorker = { type: 'run'; task: Task; attempt: number } | { type: 'exit' };
+
+export type FromWorker =
+  | {
+      type: 'ready';
+      display?: string;
+      /** X server and window manager: ended by the parent if the worker dies. */ pids?: number[];
+    }
+  | { type: 'progress'; taskId: string; progress: AttemptProgress }
+  | { type: 'result'; taskId: string; result: AttemptResult }
+  | { type: 'fatal'; error: SerializedError };
+
+/** How the parent starts a worker: passed as JSON in DESKPILOT_TEST_WORKER. */
+export interface WorkerConfig {
+  index: number;
+  /** The worker's own data dir (database and screenshots). */
+  dataDir: string;
+  /** Where task work dirs go. */
+  workRoot: string;
+  configPath?: string;
+  logLevel?: string;
+  /** How sensitive steps are answered: no person watches a test run. */
+  confirm: 'deny' | 'allow';
+  /** The person's data dir: where `{{secret:NAME}}` values are kept (encrypted-file store). */
+  secretsDir: string;
+  /** First display number to try. */
+  displayFrom: number;
+  width: number;
+  height: number;
+}
+
+export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';

@@ -1,0 +1,74 @@
+import type { Reporter } from '../reporters/reporter.js';
+import type { WorkerHandle } from './child.js';
+import { planSuite } from './plan.js';
+import { runPool, type SuiteEvent } from './pool.js';
+import type { SuiteResult, TaskStatus } from './results.js';
+
+/** `deskpilot test` without the command line: plan, run on the workers, report. */
+
+export interface SuiteOptions {
+  patterns: string[];
+  workers: number;
+  retries: number;
+  grep?: RegExp;
+  shard?: { index: number; total: number };
+  cwd?: string;
+  start: (index: number) => WorkerHandle;
+  reporters: Reporter[];
+  signal?: AbortSignal;
+  /** Called with the files the reporters wrote. */
+  onReport?: (reporter: string, file: string) => void;
+}
+
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const plan = await planSuite(options.patterns, {
+    ...(options.grep ? { grep: options.grep } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  if (plan.files.length === 0)
+    plan.loadErrors.push({ file: options.patterns.join(' '), message: 'no task files match' });
+  const emit = (e: SuiteEvent) => {
+    for (const r of options.reporters) r.onEvent?.(e);
+  };
+  const tasks = plan.tasks.length
+    ? await runPool(plan.tasks, {
+        workers: options.workers,
+        retries: options.retries,
+        start: options.start,
+        onEvent: emit,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    : [];
+  const counts: Record<TaskStatus | 'load_error', number> = {
+    passed: 0,
+    flaky: 0,
+    failed: 0,
+    error: 0,
+    expected_failure: 0,
+    unexpected_pass: 0,
+    load_error: plan.loadErrors.length,
+  };
+  for (const t of tasks) counts[t.status]++;
+  const result: SuiteResult = {
+    startedAt,
+    durationMs: Date.now() - started,
+    workers: Math.max(1, Math.min(options.workers, tasks.length)),
+    ...(options.shard ? { shard: options.shard } : {}),
+    tasks,
+    loadErrors: plan.loadErrors,
+    // A suite that ran nothing at all is not a pass: a wrong glob must not turn CI green.
+    ok:
+      tasks.every((t) => t.ok) &&
+      plan.loadErrors.length === 0 &&
+      (tasks.length > 0 || options.shard !== undefined),
+    counts,
+  };
+  for (const r of options.reporters) {
+    const file = await r.finish(result);
+    if (file) options.onReport?.(r.name, file);
+  }
+  return result;
+}

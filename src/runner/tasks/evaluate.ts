@@ -1,0 +1,92 @@
+import { errorMessage, throwIfAborted } from '../../shared/errors.js';
+import { compare } from './compare.js';
+import { COMPARISONS, GETTERS, type Check, type Evaluator, type GetterName } from './schema.js';
+
+/** Where an evaluator's actual values come from; the worker gives real ones, tests give fakes. */
+export interface Getters {
+  command(command: string, signal?: AbortSignal): Promise<string>;
+  file(path: string): Promise<string>;
+  screenText(signal?: AbortSignal): Promise<string>;
+  windowTitle(signal?: AbortSignal): Promise<string>;
+  clipboard(signal?: AbortSignal): Promise<string>;
+}
+
+export interface CheckResult {
+  /** "file out.txt", "command cat x", "window title", ... */
+  getter: string;
+  comparison: string;
+  expected: unknown;
+  /** null when the getter itself failed. */
+  actual: string | null;
+  passed: boolean;
+  /** Why it failed beyond the values (getter error, bad JSON, row mismatch). */
+  detail?: string;
+}
+
+export interface Verdict {
+  passed: boolean;
+  conj: 'and' | 'or';
+  checks: CheckResult[];
+}
+
+/** Runs every check (all of them, so the report shows every mismatch) and combines them. */
+export async function evaluate(
+  evaluator: Evaluator,
+  getters: Getters,
+  signal?: AbortSignal,
+): Promise<Verdict> {
+  const { conj, checks } = 'checks' in evaluator ? evaluator : { conj: 'and' as const, checks: [evaluator] };
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    throwIfAborted(signal);
+    results.push(await runCheck(check, getters, signal));
+  }
+  const passed = conj === 'and' ? results.every((r) => r.passed) : results.some((r) => r.passed);
+  return { passed, conj, checks: results };
+}
+
+async function runCheck(check: Check, getters: Getters, signal?: AbortSignal): Promise<CheckResult> {
+  const getter = GETTERS.find((g) => check[g] !== undefined) as GetterName;
+  const kind = COMPARISONS.find((k) => check[k] !== undefined) ?? 'exact';
+  const expected: unknown = check[kind];
+  const label = getterLabel(check, getter);
+  const comparison = (check.not ? 'not ' : '') + kind;
+  let actual: string;
+  try {
+    actual = await read(check, getter, getters, signal);
+  } catch (err) {
+    throwIfAborted(signal);
+    return { getter: label, comparison, expected, actual: null, passed: false, detail: errorMessage(err) };
+  }
+  const result = compare(kind, actual, expected);
+  const passed = check.not ? !result.passed : result.passed;
+  return {
+    getter: label,
+    comparison,
+    expected,
+    actual,
+    passed,
+    ...(result.detail && !passed ? { detail: result.detail } : {}),
+  };
+}
+
+function read(check: Check, getter: GetterName, getters: Getters, signal?: AbortSignal): Promise<string> {
+  switch (getter) {
+    case 'command':
+      return getters.command(check.command!, signal);
+    case 'file':
+      return getters.file(check.file!);
+    case 'screen_text':
+      return getters.screenText(signal);
+    case 'window_title':
+      return getters.windowTitle(signal);
+    case 'clipboard':
+      return getters.clipboard(signal);
+  }
+}
+
+function getterLabel(check: Check, getter: GetterName): string {
+  if (getter === 'command') return `output of \`${check.command}\``;
+  if (getter === 'file') return `file ${check.file}`;
+  return getter.replace('_', ' ');
+}

@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SuiteResult } from '../../src/runner/suite/results.js';
+import { desktopSupport } from './bed/index.js';
+
+const exec = promisify(execFile);
+const support = desktopSupport();
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Lock files of the X servers the runner starts (it picks numbers from :200 up). */
+function runnerDisplays(): string[] {
+  return readdirSync('/tmp').filter((f) => /^\.X2\d\d-lock$/.test(f));
+}
+
+/**
+ * `deskpilot test` as CI runs it: the real binary, two workers each on its own Xvfb, the sample
+ * suite in examples/, then a suite with a failing task and a malformed file.
+ */
+describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-runner-'));
+  const before = runnerDisplays();
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  async function deskpilot(...args: string[]) {
+    const env: NodeJS.ProcessEnv = { ...process.env, DESKPILOT_LOG_LEVEL: 'error' };
+    delete env['DISPLAY'];
+    try {
+      const r = await exec(
+        process.execPath,
+        ['bin/deskpilot.js', '--data-dir', path.join(work, 'data'), ...args],
+        { cwd: ROOT, env, encoding: 'utf8', timeout: 150_000 },
+      );
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it(
+    'runs the sample suite on two private displays: all pass, JUnit and HTML written, nothing left running',
+    { timeout: 160_000 },
+    async () => {
+      const out = path.join(work, 'examples');
+      const r = await deskpilot(
+        'test',
+        'examples/**/*.yaml',
+        '--workers',
+        '2',
+        '--reporter',
+        'list,junit,html,json',
+        '--output',
+        out,
+      );
+      expect(r.stdout).toMatch(/^PASSED: 8 passed, 1 expected failures in [\d.]+ s with 2 workers$/m);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/worker 1 ready on display :2\d\d/);
+      expect(r.stdout).toMatch(/worker 2 ready on display :2\d\d/);
+      const result = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as SuiteResult;
+      const displays = new Set(result.tasks.flatMap((t) => t.attempts.map((a) => a.display)));
+      expect(displays.size).toBe(2);
+      const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
+      expect(junit).toMatch(/<testsuites name="deskpilot test" tests="9" failures="0" errors="0"/);
+      expect(junit).toContain('<testcase classname="examples/xterm.yaml" name="xterm-type-to-file"');
+      expect(existsSync(path.join(out, 'html', 'index.html'))).toBe(true);
+      expect(runnerDisplays()).toEqual(before);
+      await expectHtmlShowsFailure(
+        path.join(out, 'html', 'index.html'),
+        'xterm-wrong-answer',
+        /expected exact "42", got "41\\n"/,
+      );
+    },
+  );
+
+  it(
+    'fails (exit 1) with the reason in every report; a malformed file is a file:line:col error and the rest still runs',
+    { timeout: 90_000 },
+    async () => {
+      const dir = path.join(work, 'suite');
+      const out = path.join(work, 'failing');
+      mkdirSync(dir);
+      writeFileSync(
+        path.join(dir, 'failing.yaml'),
+        [
+          'id: wrong-total',
+          'setup:',
+          `  - launch: xterm -T total -fa Monospace -fs 14 -geometry 60x10+20+20 -e sh -c 'echo "Type the total"; cat > total.txt'`,
+          '  - wait_for: { window: total }',
+          '  - wait_for: { text: Type the total }',
+          'steps:',
+          '  - click "Type the total"',
+          '  - type "17"',
+          '  - press enter; press ctrl+d',
+          'evaluator: { file: total.txt, exact: "18" }',
+        ].join('\n'),
+      );
+      writeFileSync(
+        path.join(dir, 'malformed.yaml'),
+        'id: broken\nsteps:\n  - click "OK"\n  - clik "Cancel"\n',
+      );
+      const r = await deskpilot(
+        'test',
+        path.join(dir, '*.yaml'),
+        '--reporter',
+        'list,junit,html',
+        '--output',
+        out,
+      );
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        `✗ ${path.join(dir, 'malformed.yaml')}:4:5: task "broken": unknown command "clik"; did you mean "click"?`,
+      );
+      expect(r.stdout).toMatch(/✗ FAIL {2}.*failing\.yaml › wrong-total/);
+      expect(r.stdout).toMatch(/FAILED: 0 passed, 1 failed, 1 load errors/);
+      const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
+      expect(junit).toContain(
+        '<failure message="evaluator failed (and): file total.txt: expected exact &quot;18&quot;, got &quot;17\\n&quot;"',
+      );
+      await expectHtmlShowsFailure(
+        path.join(out, 'html', 'index.html'),
+        'wrong-total',
+        /expected exact "18", got "17\\n"/,
+      );
+      expect(runnerDisplays()).toEqual(before);
+    },
+  );
+});
+
+/** Opens the report in headless Chromium: the task shows its reason and its screenshots load. */
+async function expectHtmlShowsFailure(file: string, id: string, reason: RegExp): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const section = page.locator(`section#task-${id}`);
+    await expect.poll(() => section.locator('.reason').first().textContent()).toMatch(reason);
+    const imgs = section.locator('img');
+    expect(await imgs.count()).toBeGreaterThanOrEqual(2);
+    await imgs.last().scrollIntoViewIfNeeded();
+    const sizes = await imgs.evaluateAll((els) =>
+      Promise.all(
+        els.map(async (el) => {
+          const img = el as HTMLImageElement;
+          img.loading = 'eager';
+          await img.decode().catch(() => undefined);
+          return img.naturalWidth;
+        }),
+      ),
+    );
+    expect(sizes.every((w) => w > 0)).toBe(true);
+    expect(await section.locator('.verdict tr.bad').count()).toBe(1);
+    expect(await section.locator('.step .head code').first().textContent()).toMatch(/^click "Type the/);
+    await section.scrollIntoViewIfNeeded();
+    await page.evaluate((sel) => document.querySelector(sel)?.scrollIntoView(), `section#task-${id}`);
+    await page.screenshot({ path: '/tmp/report-look.png', fullPage: false });
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { junitXml } from '../../../src/runner/reporters/junit.js';
+import type { SuiteResult, TaskResult } from '../../../src/runner/suite/results.js';
+import { find, parseXml } from './xml-check.js';
+
+const nasty = 'say "hi" & <b>bye</b> \u0007 ]]> \'quote\'';
+
+function task(id: string, file: string, over: Partial<TaskResult>): TaskResult {
+  return {
+    id,
+    file,
+    tags: [],
+    status: 'passed',
+    ok: true,
+    durationMs: 1500,
+    attempts: [
+      {
+        attempt: 1,
+        status: 'passed',
+        steps: [],
+        log: ['setup: launch xterm', 'step 1: click "OK"'],
+        durationMs: 1500,
+      },
+    ],
+    ...over,
+  };
+}
+
+const result: SuiteResult = {
+  startedAt: '2026-01-02T03:04:05.678Z',
+  durationMs: 4200,
+  workers: 2,
+  ok: false,
+  counts: {
+    passed: 1,
+    flaky: 1,
+    failed: 1,
+    error: 0,
+    expected_failure: 0,
+    unexpected_pass: 0,
+    load_error: 1,
+  },
+  loadErrors: [{ file: 'broken.yaml', line: 3, column: 5, message: 'unknown key "stepz"' }],
+  tasks: [
+    task('ok-task', 'a.yaml', {}),
+    task('flaky-task', 'a.yaml', {
+      status: 'flaky',
+      attempts: [
+        { attempt: 1, status: 'failed', steps: [], log: [], durationMs: 1 },
+        { attempt: 2, status: 'passed', steps: [], log: [], durationMs: 1 },
+      ],
+    }),
+    task('bad-task', 'b.yaml', {
+      status: 'failed',
+      ok: false,
+      attempts: [
+        {
+          attempt: 1,
+          status: 'failed',
+          error: {
+            name: 'EvaluationFailed',
+            code: 'EVALUATION_FAILED',
+            message: `evaluator failed: ${nasty}`,
+          },
+          steps: [
+            {
+              index: 0,
+              text: `type ${JSON.stringify(nasty)}`,
+              outcome: 'succeeded',
+              timings: {},
+              durationMs: 10,
+            },
+          ],
+          verdict: {
+            passed: false,
+            conj: 'and',
+            checks: [
+              {
+                getter: 'file out.txt',
+                comparison: 'exact',
+                expected: '42',
+                actual: `41 ${nasty}`,
+                passed: false,
+              },
+            ],
+          },
+          log: [`step 1: type ${nasty}`],
+          durationMs: 2000,
+        },
+      ],
+    }),
+  ],
+};
+
+describe('JUnit XML', () => {
+  const xml = junitXml(result);
+  const doc = parseXml(xml);
+
+  it('is well-formed even with quotes, ampersands, tags and control characters in the values', () => {
+    expect(doc.name).toBe('testsuites');
+    expect(xml).not.toContain('\u0007');
+  });
+
+  it('has a testsuite per file and a testcase per task (classname = file, name = id, time in s)', () => {
+    const suites = find(doc, 'testsuite');
+    expect(suites.map((s) => s.attrs['name'])).toEqual(['a.yaml', 'b.yaml', 'broken.yaml']);
+    expect(doc.attrs).toMatchObject({ tests: '4', failures: '1', errors: '1' });
+    const cases = find(doc, 'testcase');
+    expect(cases.map((c) => [c.attrs['classname'], c.attrs['name'], c.attrs['time']])).toEqual([
+      ['a.yaml', 'ok-task', '1.50'],
+      ['a.yaml', 'flaky-task', '1.50'],
+      ['b.yaml', 'bad-task', '1.50'],
+      ['broken.yaml', 'load broken.yaml:3:5', '0'],
+    ]);
+  });
+
+  it('a failure carries the reason and actual vs expected; system-out the step log', () => {
+    const bad = find(doc, 'testcase').find((c) => c.attrs['name'] === 'bad-task')!;
+    const failure = find(bad, 'failure')[0]!;
+    expect(failure.attrs['message']).toBe(`evaluator failed: ${nasty.replace('\u0007', '\uFFFD')}`);
+    expect(failure.attrs['type']).toBe('EVALUATION_FAILED');
+    expect(failure.text).toContain('expected: "42"');
+    expect(failure.text).toContain('actual:   "41 say \\"hi\\" & <b>bye</b>');
+    expect(find(bad, 'system-out')[0]!.text).toContain('step 1: type say "hi" & <b>bye</b>');
+  });
+
+  it('a flaky task passes (no failure element) and says so; a bad file is an error case', () => {
+    const flaky = find(doc, 'testcase').find((c) => c.attrs['name'] === 'flaky-task')!;
+    expect(find(flaky, 'failure')).toEqual([]);
+    expect(find(flaky, 'system-out')[0]!.text).toMatch(/^status: flaky after 2 attempts/);
+    const load = find(doc, 'testcase').find((c) => c.attrs['classname'] === 'broken.yaml')!;
+    expect(find(load, 'error')[0]!.attrs['message']).toBe('broken.yaml:3:5: unknown key "stepz"');
+  });
+
+  it('the checker itself rejects broken XML (so these tests can fail)', () => {
+    expect(() => parseXml('<a><b></a></b>')).toThrow();
+    expect(() => parseXml('<a x="1 & 2"/>')).toThrow();
+    expect(() => parseXml('<a>1 < 2</a>')).toThrow();
+  });
+});

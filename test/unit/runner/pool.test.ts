@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkerHandle } from '../../../src/runner/suite/child.js';
+import { WorkerCrashed } from '../../../src/runner/suite/child.js';
+import { runPool, type SuiteEvent } from '../../../src/runner/suite/pool.js';
+import type { AttemptResult } from '../../../src/runner/suite/results.js';
+import { TaskSpec, type Task } from '../../../src/runner/tasks/schema.js';
+
+const task = (id: string, extra: Record<string, unknown> = {}): Task => ({
+  spec: TaskSpec.parse({ id, steps: ['press a'], ...extra }),
+  file: 'f.yaml',
+  line: 1,
+  stepLines: [],
+});
+
+/** A worker that answers from a script: outcome per task id and attempt. */
+function fakeWorker(
+  script: (id: string, attempt: number, worker: number) => AttemptResult['status'] | 'crash',
+  index: number,
+  log: string[],
+): WorkerHandle {
+  return {
+    ready: Promise.resolve(`:${200 + index}`),
+    run(t, attempt) {
+      log.push(`${index}:${t.spec.id}#${attempt}`);
+      const outcome = script(t.spec.id, attempt, index);
+      if (outcome === 'crash') return Promise.reject(new WorkerCrashed(`worker ${index} ended (SIGSEGV)`));
+      return new Promise((r) =>
+        setTimeout(() => r({ attempt, status: outcome, steps: [], log: [], durationMs: 1 }), 5),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+describe('the worker pool', () => {
+  it('runs every task once on N workers and keeps the task order in the results', async () => {
+    const log: string[] = [];
+    const tasks = ['a', 'b', 'c', 'd', 'e'].map((id) => task(id));
+    const results = await runPool(tasks, {
+      workers: 2,
+      retries: 0,
+      start: (i) => fakeWorker(() => 'passed', i, log),
+    });
+    expect(results.map((r) => [r.id, r.status])).toEqual(tasks.map((t) => [t.spec.id, 'passed']));
+    expect(new Set(log.map((l) => l.split(':')[0])).size).toBe(2);
+    expect(log).toHaveLength(5);
+  });
+
+  it('retries a failure; a pass on retry is flaky, failing every attempt is failed', async () => {
+    const log: string[] = [];
+    const results = await runPool([task('sometimes'), task('never', { retries: 2 })], {
+      workers: 1,
+      retries: 1,
+      start: (i) =>
+        fakeWorker((id, attempt) => (id === 'sometimes' && attempt === 2 ? 'passed' : 'failed'), i, log),
+    });
+    expect(results.map((r) => [r.id, r.status, r.ok, r.attempts.length])).toEqual([
+      ['sometimes', 'flaky', true, 2],
+      ['never', 'failed', false, 3],
+    ]);
+  });
+
+  it('expected failures are not retried, count as ok when they fail, and not when they pass', async () => {
+    const results = await runPool(
+      [task('known', { expected_failure: true }), task('fixed', { expected_failure: true })],
+      {
+        workers: 1,
+        retries: 3,
+        start: (i) => fakeWorker((id) => (id === 'known' ? 'failed' : 'passed'), i, []),
+      },
+    );
+    expect(results.map((r) => [r.id, r.status, r.ok, r.attempts.length])).toEqual([
+      ['known', 'expected_failure', true, 1],
+      ['fixed', 'unexpected_pass', false, 1],
+    ]);
+  });
+
+  it('a crashed worker fails its task with the reason and is replaced for the rest', async () => {
+    const events: SuiteEvent[] = [];
+    const results = await runPool([task('a'), task('b')], {
+      workers: 1,
+      retries: 0,
+      start: (i) => fakeWorker((id) => (id === 'a' && i === 0 ? 'crash' : 'passed'), i, []),
+      onEvent: (e) => events.push(e),
+    });
+    expect(results[0]).toMatchObject({ status: 'error', ok: false });
+    expect(results[0]?.attempts[0]?.error?.message).toBe('worker 0 ended (SIGSEGV)');
+    expect(results[1]).toMatchObject({ status: 'passed' });
+    expect(events.filter((e) => e.type === 'worker_ready')).toHaveLength(2);
+  });
+
+  it('a worker that cannot start errors its tasks with why', async () => {
+    const results = await runPool([task('a')], {
+      workers: 1,
+      retries: 0,
+      start: () => ({
+        ready: Promise.reject(new Error('no free X display number')),
+        run: () => Promise.reject(new Error('x')),
+        close: () => Promise.resolve(),
+      }),
+    });
+    expect(results[0]?.status).toBe('error');
+    expect(results[0]?.attempts[0]?.error?.message).toBe('no worker could start: no free X display number');
+  });
+});
