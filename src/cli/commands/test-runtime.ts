@@ -61,7 +61,8 @@ export async function openRuntime(
       return result.lines.map((l) => l.text).join('\n');
     },
     setListener: (l) => (listener = l),
-    forgetScreens: () => forgetLastFrame(setup.perception.incremental),
+    // A new task is a new screen: read it whole, not as a change of the last task's screen.
+    forgetScreens: () => setup.perception.incremental.reset(),
     sweepWindows: o.sweepWindows,
   };
   return {
@@ -73,13 +74,3 @@ export async function openRuntime(
   };
 }
 
-/**
- * The engine's incremental OCR re-reads only what changed since the frame before, and a task's
- * first screen then gets read from a crop around its new window, which misses text (measured:
- * "Enter the record" read as "record" when one xterm task followed another at the same place).
- * IncrementalOcr has no public reset yet, so its remembered frame is dropped here; the next
- * observation is then read in full.
- */
-function forgetLastFrame(incremental: object): void {
-  if ('last' in incremental) incremental.last = undefined;
-}
