@@ -63,6 +63,7 @@ export async function openRuntime(
     setListener: (l) => (listener = l),
     // A new task is a new screen: read it whole, not as a change of the last task's screen.
     forgetScreens: () => setup.perception.incremental.reset(),
+    secretValues: () => app.secrets,
     sweepWindows: o.sweepWindows,
   };
   return {

@@ -38,6 +38,8 @@ export interface TaskRuntime {
   sweepWindows: boolean;
   /** Forget what perception remembers of earlier screens, so a task starts from a clean read. */
   forgetScreens?: () => void;
+  /** Secret values typed so far: masked out of every result (an evaluator may read one back). */
+  secretValues?: () => Iterable<string>;
 }
 
 export type AttemptProgress = {
@@ -56,7 +58,23 @@ export interface AttemptOptions {
   onProgress?: (p: AttemptProgress) => void;
 }
 
-export async function runAttempt(
+export async function runAttempt(task: Task, rt: TaskRuntime, options: AttemptOptions): ReturnType<typeof runAttemptUnmasked> {
+  const result = await runAttemptUnmasked(task, rt, options);
+  const secrets = [...(rt.secretValues?.() ?? [])].filter((v) => v.length >= 3);
+  return secrets.length ? maskDeep(result, secrets) : result;
+}
+
+/** Every string inside `value` with the secret values replaced; the shape is kept. */
+function maskDeep<T>(value: T, secrets: string[]): T {
+  if (typeof value === 'string') return secrets.reduce((s, v) => s.split(v).join('[secret]'), value as string) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => maskDeep(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, secrets)])) as T;
+  }
+  return value;
+}
+
+async function runAttemptUnmasked(
   task: Task,
   rt: TaskRuntime,
   options: AttemptOptions,
