@@ -60,11 +60,8 @@ export class IncrementalOcr {
 
   private async partial(frame: Frame, old: OcrResult, changed: Box[], signal?: AbortSignal): Promise<OcrResult> {
     this.stats.partial++;
-    // Re-read whole rows, not just the changed pixels: text next to a change on the same row
-    // ("Enter the" | "record") must be read together, or it comes back cut into pieces. A row
-    // must also cover whole old lines it touches, or a line would be half kept, half re-read.
-    const rows = mergeRows(changed.map((r) => ({ x: 0, y: r.y, width: frame.width, height: r.height })));
-    const regions = mergeRows(rows.map((r) => old.lines.reduce((acc, l) => (overlaps(acc, l.box) ? union(acc, { ...grow(l.box, 4, frame), x: 0, width: frame.width }) : acc), r)));
+    // A region must cover whole old lines it touches, or a line would be half kept, half re-read.
+    const regions = changed.map((r) => old.lines.reduce((acc, l) => (overlaps(acc, l.box) ? union(acc, grow(l.box, 4, frame)) : acc), r));
     const kept = old.lines.filter((l) => !regions.some((r) => overlaps(r, l.box)));
     const fresh: OcrLine[] = [];
     for (const region of regions) {
@@ -95,18 +92,6 @@ function hashRegion(frame: Frame, r: Box): string {
     h.update(frame.data.subarray(start, start + r.width * 4));
   }
   return h.digest('hex');
-}
-
-/** Full-width strips, merged where they touch, top to bottom. */
-function mergeRows(rows: Box[]): Box[] {
-  const sorted = [...rows].sort((a, b) => a.y - b.y);
-  const out: Box[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.y <= last.y + last.height) out[out.length - 1] = union(last, r);
-    else out.push({ ...r });
-  }
-  return out;
 }
 
 function grow(b: Box, by: number, f: Frame): Box {

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { headlessConfirmer } from '../../app/confirmers.js';
+import { loadMacro, replayMacro } from '../../macros/index.js';
 import { createAppContext } from '../../app/context.js';
 import { setupEngine } from '../../app/engine-setup.js';
 import type { EngineListener } from '../../engine/events.js';
@@ -64,6 +66,12 @@ export async function openRuntime(
     // A new task is a new screen: read it whole, not as a change of the last task's screen.
     forgetScreens: () => setup.perception.incremental.reset(),
     secretValues: () => app.secrets,
+    replayMacro: (ref, params, taskFile, control) => {
+      // A path is relative to the task file; a bare name is a saved macro of the data dir.
+      const isPath = /\.ya?ml$/i.test(ref) || ref.includes('/');
+      const loaded = loadMacro(undefined, path.join(app.dataDir, 'macros'), isPath ? path.resolve(path.dirname(taskFile), ref) : ref);
+      return replayMacro(setup.deps, setup.perception, loaded.macro, { params, control });
+    },
     sweepWindows: o.sweepWindows,
   };
   return {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RunControl } from '../../engine/control.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine, RunResult } from '../../engine/engine.js';
 import type { EngineEvent, EngineListener } from '../../engine/events.js';
 import { ListStepSource } from '../../engine/sources.js';
 import { parseCommands } from '../../planner/commands/parse.js';
@@ -40,6 +40,8 @@ export interface TaskRuntime {
   forgetScreens?: () => void;
   /** Secret values typed so far: masked out of every result (an evaluator may read one back). */
   secretValues?: () => Iterable<string>;
+  /** Replays a macro (by name or path relative to `taskFile`) through the engine's kill switch and gate. */
+  replayMacro?: (ref: string, params: Record<string, string>, taskFile: string, control: RunControl) => Promise<RunResult>;
 }
 
 export type AttemptProgress = {
@@ -118,7 +120,9 @@ async function runAttemptUnmasked(
   try {
     const commands = commandsOf(task);
     texts = commands.map((c) => c.text);
-    const source = commands.length ? new ListStepSource(commands.map((c) => c.step)) : plannerFor(task, rt);
+    const macro = task.spec.macro;
+    if (macro !== undefined && !rt.replayMacro) throw new UserInputError(`task "${task.spec.id}": this runner cannot replay macros`, { file: task.file, line: task.line });
+    const source = macro !== undefined ? undefined : commands.length ? new ListStepSource(commands.map((c) => c.step)) : plannerFor(task, rt);
     try {
       await session.setup(task.spec.setup, control.signal);
     } catch (err) {
@@ -130,13 +134,16 @@ async function runAttemptUnmasked(
         durationMs: Date.now() - started,
       };
     }
-    const run = await rt.engine.run({
-      source,
-      title: task.spec.title ?? task.spec.id,
-      kind: 'task',
-      control,
-      meta: { task: task.spec.id, file: task.file },
-    });
+    const run =
+      macro !== undefined || !source
+        ? await rt.replayMacro!(macro ?? '', paramsOf(task), task.file, control)
+        : await rt.engine.run({
+            source,
+            title: task.spec.title ?? task.spec.id,
+            kind: 'task',
+            control,
+            meta: { task: task.spec.id, file: task.file },
+          });
     const steps = run.steps.map((s) =>
       stepReport(s, texts[s.index] ?? describeStep(s.step), annotated.get(s.index), rt.store),
     );
@@ -177,14 +184,12 @@ async function runAttemptUnmasked(
   }
 }
 
+function paramsOf(task: Task): Record<string, string> {
+  return Object.fromEntries(Object.entries(task.spec.params ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
 function commandsOf(task: Task): { step: Step; text: string }[] {
-  const { steps, macro } = task.spec;
-  if (macro !== undefined) {
-    throw new UserInputError(
-      `task "${task.spec.id}": \`macro:\` is not supported by the test runner yet; write the steps as direct commands (or replay the macro with \`deskpilot replay\`)`,
-      { file: task.file, line: task.line },
-    );
-  }
+  const { steps } = task.spec;
   if (steps === undefined) return [];
   const list = Array.isArray(steps) ? steps : [steps];
   return list.flatMap((source) =>

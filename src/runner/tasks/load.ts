@@ -115,16 +115,6 @@ export function parseTaskFile(file: string, text: string): LoadedFile {
       return;
     }
     seen.add(spec.id);
-    if (spec.macro !== undefined) {
-      // Said at load time, with its place, rather than as a failed run.
-      errors.push(
-        new UserInputError(
-          `task "${spec.id}": \`macro:\` is not supported by the test runner yet; write the steps as direct commands (or replay the macro with \`deskpilot replay\`)`,
-          where([...base, 'macro']),
-        ),
-      );
-      return;
-    }
     const stepErrors = checkSteps(spec, base, doc, lines, file, text);
     if (stepErrors.length) {
       errors.push(...stepErrors);

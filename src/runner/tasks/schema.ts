@@ -90,7 +90,10 @@ export const TaskSpec = z
     instruction: z.string().min(1).optional(),
     /** Direct-command lines, or a whole command block in one string. */
     steps: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]).optional(),
+    /** A saved macro's name, or a path to its YAML (relative to the task file). */
     macro: z.string().min(1).optional(),
+    /** The macro's parameters (`--param k=v` of `deskpilot replay`). */
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     setup: z.array(SetupAction).default([]),
     evaluator: Evaluator.optional(),
     /** Seconds for setup, steps and evaluation together. */

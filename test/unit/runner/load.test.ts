@@ -71,12 +71,10 @@ describe('task file loader', () => {
     expect(messages(block)).toEqual(['b.yaml:4:3: task "b": unknown command "tpye"; did you mean "type"?']);
   });
 
-  it('says at load time, with the place, that macro: is not supported yet', () => {
-    const r = parseTaskFile('m.yaml', 'id: m\nmacro: fill-form\n');
-    expect(r.tasks).toEqual([]);
-    expect(messages(r)[0]).toMatch(
-      /^m\.yaml:2:8: task "m": `macro:` is not supported by the test runner yet/,
-    );
+  it('loads a task that replays a macro with parameters', () => {
+    const r = parseTaskFile('m.yaml', 'id: m\nmacro: macros/fill.yaml\nparams: { who: Ada, count: 2 }\n');
+    expect(r.errors).toEqual([]);
+    expect(r.tasks[0]?.spec).toMatchObject({ macro: 'macros/fill.yaml', params: { who: 'Ada', count: 2 } });
   });
 
   it('reports a YAML syntax error at its place and loads nothing from that file', () => {
