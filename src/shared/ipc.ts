@@ -1,6 +1,7 @@
+import type { EngineEvent } from './events.js';
 import { z } from 'zod';
 import type { SerializedError } from './errors.js';
-import type { Resolution, RunRecord, RunStatus, StepOutcome, StepRecord } from './records.js';
+import type { RunRecord, StepRecord } from './records.js';
 import type { Step } from './steps.js';
 
 /**
@@ -81,16 +82,8 @@ export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.hasOwn(channels, name);
 }
 
-/** The engine's progress events (src/engine/events.ts), as the UI receives them. */
-export type EngineEventView =
-  | { type: 'run_started'; runId: string; title: string }
-  | { type: 'step_started'; runId: string; index: number; step: Step; description: string; thought?: string }
-  | { type: 'target_resolved'; runId: string; index: number; resolution: Resolution; screenshotId?: string }
-  | { type: 'confirmation_needed'; runId: string; index: number; reasons: string[]; screenshotId?: string }
-  | { type: 'step_finished'; runId: string; index: number; outcome: StepOutcome; durationMs: number; error?: SerializedError }
-  | { type: 'run_paused'; runId: string; reason: string }
-  | { type: 'run_resumed'; runId: string }
-  | { type: 'run_finished'; runId: string; status: Exclude<RunStatus, 'running' | 'paused'>; error?: SerializedError; steps: number };
+/** The engine's progress events, as the UI receives them (one definition: src/shared/events.ts). */
+export type EngineEventView = EngineEvent;
 
 export interface ConfirmRequestView {
   requestId: string;
