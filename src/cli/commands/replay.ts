@@ -1,8 +1,7 @@
+import { withEngineSession } from '../engine-session.js';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { headlessConfirmer, terminalConfirmer, type HeadlessPolicy } from '../../app/confirmers.js';
-import { setupEngine } from '../../app/engine-setup.js';
-import type { EngineEvent } from '../../engine/events.js';
+import type { HeadlessPolicy } from '../../app/confirmers.js';
 import { VlmGrounder } from '../../grounding/vlm/index.js';
 import { loadMacro, replayMacro, resolveParams, setPendingRepairs } from '../../macros/index.js';
 import { OpenAiModelClient } from '../../planner/model/client.js';
@@ -10,7 +9,6 @@ import { withApp } from '../compose.js';
 import type { CliIo } from '../output.js';
 import { macrosDir } from './macro.js';
 import { RUN_EXIT } from './run.js';
-import { secretStoreFor } from './secrets.js';
 
 interface ReplayFlags {
   param: Record<string, string>;
@@ -41,18 +39,7 @@ export function registerReplay(program: Command, io: CliIo, setExit: (code: numb
           const loaded = loadMacro(store, macrosDir(app), name);
           // A missing or mistyped parameter is found before any window is touched.
           resolveParams(loaded.macro.params, flags.param, loaded.file);
-          const interactive = process.stdin.isTTY && !out.json;
-          const how = flags.confirm ?? (interactive ? 'ask' : 'deny');
-          const confirmer = how === 'ask' ? terminalConfirmer(process.stdin, process.stderr) : headlessConfirmer(how, (l) => out.line(`  ${l}`));
-          const setup = await setupEngine(app, {
-            confirmer,
-            dryRun: flags.dryRun ?? false,
-            secrets: await secretStoreFor(app, io.env),
-            listener: (e) => progress(e, out.line.bind(out)),
-          });
-          const stop = () => setup.control.stop('interrupted (Ctrl+C)');
-          process.once('SIGINT', stop);
-          try {
+          return withEngineSession(app, out, io, flags, async (setup) => {
             const grounderModel = app.config.models.grounder;
             const vlm = grounderModel
               ? new VlmGrounder({ model: new OpenAiModelClient({ endpoints: { grounder: grounderModel }, logger: app.logger }), format: app.config.grounding.vlmFormat, logger: app.logger })
@@ -75,19 +62,9 @@ export function registerReplay(program: Command, io: CliIo, setExit: (code: numb
             }
             out.line(`run ${result.run.id}: ${result.status} (${result.steps.length} steps) — deskpilot runs show ${result.run.id}`);
             return RUN_EXIT[result.status];
-          } finally {
-            process.removeListener('SIGINT', stop);
-            await setup.dispose();
-          }
+          });
         }),
       );
     });
 }
 
-function progress(e: EngineEvent, line: (s: string) => void): void {
-  if (e.type === 'step_started') line(`[${e.index + 1}] ${e.description}${e.thought ? `  (${path.basename(e.thought)})` : ''}`);
-  else if (e.type === 'target_resolved') line(`    found by ${e.resolution.source.replace('ladder:', '')} (${Math.round(e.resolution.confidence * 100)}%) at ${Math.round(e.resolution.point.x)}, ${Math.round(e.resolution.point.y)}`);
-  else if (e.type === 'confirmation_needed') line(`    waiting for confirmation: ${e.reasons.join('; ')}`);
-  else if (e.type === 'step_finished') line(`    ${e.outcome} in ${Math.round(e.durationMs)} ms${e.error ? `: ${e.error.message}` : ''}`);
-  else if (e.type === 'run_paused') line(`paused: ${e.reason}`);
-}

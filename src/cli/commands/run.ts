@@ -1,13 +1,11 @@
+import { withEngineSession } from '../engine-session.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { headlessConfirmer, terminalConfirmer, type HeadlessPolicy } from '../../app/confirmers.js';
-import { setupEngine } from '../../app/engine-setup.js';
-import type { EngineEvent } from '../../engine/events.js';
+import type { HeadlessPolicy } from '../../app/confirmers.js';
 import { ListStepSource } from '../../engine/sources.js';
 import { parseCommands } from '../../planner/commands/parse.js';
 import { UserInputError } from '../../shared/errors.js';
 import type { StepSource } from '../../shared/ports.js';
 import { withApp } from '../compose.js';
-import { secretStoreFor } from './secrets.js';
 import { UsageError, type CliIo } from '../output.js';
 
 /** Exit codes of `deskpilot run`: the run's status, as scripts and CI read it. */
@@ -38,18 +36,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       setExit(
         await withApp(cmd, io, async (app, out) => {
           const source = chooseSource(task);
-          const interactive = process.stdin.isTTY && !out.json;
-          const how = flags.confirm ?? (interactive ? 'ask' : 'deny');
-          const confirmer = how === 'ask' ? terminalConfirmer(process.stdin, process.stderr) : headlessConfirmer(how, (l) => out.line(`  ${l}`));
-          const setup = await setupEngine(app, {
-            confirmer,
-            dryRun: flags.dryRun ?? false,
-            secrets: await secretStoreFor(app, io.env),
-            listener: (e) => progress(e, out.line.bind(out)),
-          });
-          const stop = () => setup.control.stop('interrupted (Ctrl+C)');
-          process.once('SIGINT', stop);
-          try {
+          return withEngineSession(app, out, io, flags, async (setup) => {
             const steps = source ?? setup.planner(task);
             if (!steps) throw noModel(task);
             const result = await setup.engine.run({
@@ -63,10 +50,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             if (result.error) out.line(`${result.status}: ${result.error.message}`);
             out.line(`run ${result.run.id}: ${result.status} (${result.steps.length} steps) — deskpilot runs show ${result.run.id}`);
             return RUN_EXIT[result.status];
-          } finally {
-            process.removeListener('SIGINT', stop);
-            await setup.dispose();
-          }
+          });
         }),
       );
     });
@@ -102,10 +86,3 @@ function noModel(task: string): Error {
   );
 }
 
-function progress(e: EngineEvent, line: (s: string) => void): void {
-  if (e.type === 'step_started') line(`[${e.index + 1}] ${e.description}${e.thought ? `  — ${e.thought}` : ''}`);
-  else if (e.type === 'target_resolved') line(`    found by ${e.resolution.source} (${Math.round(e.resolution.confidence * 100)}%) at ${Math.round(e.resolution.point.x)}, ${Math.round(e.resolution.point.y)}`);
-  else if (e.type === 'confirmation_needed') line(`    waiting for confirmation: ${e.reasons.join('; ')}`);
-  else if (e.type === 'step_finished') line(`    ${e.outcome} in ${Math.round(e.durationMs)} ms${e.error ? `: ${e.error.message}` : ''}`);
-  else if (e.type === 'run_paused') line(`paused: ${e.reason}`);
-}
