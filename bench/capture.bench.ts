@@ -1,5 +1,5 @@
+import { runBenchChild } from './child.js';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { DesktopScreenshotSource, NutScreenSource, waitForSettle } from '../src/perception/index.js';
 import { measure, summarize, type Benchmark, type Figure } from './harness.js';
 
@@ -78,21 +78,7 @@ async function onFreshDesktop<T>(size: string, fn: (display: string) => Promise<
 }
 
 function runChild(display: string, quick: boolean): Promise<ChildSamples> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [CHILD_FLAG]: `${display}${quick ? '@quick' : ''}` },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0)
-        reject(new Error(`capture bench child on ${display} exited with ${code}: ${out.slice(-500)}`));
-      else resolve(JSON.parse(line) as ChildSamples);
-    });
-  });
+  return runBenchChild<ChildSamples>(import.meta.url, { [CHILD_FLAG]: `${display}${quick ? '@quick' : ''}` }, `capture bench child on ${display}`);
 }
 
 /** Starts Xvfb on a display number it picks itself (-displayfd). */

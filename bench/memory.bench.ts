@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBenchChild } from './child.js';
 import type { Benchmark, Figure } from './harness.js';
 
 const GOAL_MB = 400;
@@ -50,20 +50,7 @@ export const memoryBench: Benchmark = {
 };
 
 function runChild(quick: boolean): Promise<ChildRss> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [CHILD_FLAG]: quick ? 'quick' : 'full' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`memory bench child exited with ${code}: ${out.slice(-500)}`));
-      else resolve(JSON.parse(line) as ChildRss);
-    });
-  });
+  return runBenchChild<ChildRss>(import.meta.url, { [CHILD_FLAG]: quick ? 'quick' : 'full' }, 'memory bench child');
 }
 
 async function childMain(quick: boolean): Promise<void> {

@@ -1,8 +1,8 @@
+import { runBenchChild } from './child.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInputDriver } from '../src/actions/index.js';
 import { measure, summarize, type Benchmark } from './harness.js';
 
@@ -83,20 +83,7 @@ function stop(child: ReturnType<typeof spawn>): Promise<void> {
 }
 
 function runChild(display: string, file: string, quick: boolean): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, DISPLAY: display, [CHILD_FLAG]: JSON.stringify({ display, file, quick }) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`typing bench child exited with ${code}: ${out.slice(-500)}`));
-      else resolve(JSON.parse(line) as ChildResult);
-    });
-  });
+  return runBenchChild<ChildResult>(import.meta.url, { DISPLAY: display, [CHILD_FLAG]: JSON.stringify({ display, file, quick }) }, 'typing bench child');
 }
 
 async function childMain(spec: { display: string; file: string; quick: boolean }): Promise<void> {
