@@ -35,7 +35,9 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   let replacements = 0;
   const emit = (e: SuiteEvent) => options.onEvent?.(e);
 
-  const startWorker = async (): Promise<{ handle: WorkerHandle; index: number } | { error: string }> => {
+  // A worker's display can fail to come up on a loaded machine (Xvfb or openbox too slow): one
+  // more try before its tasks are reported as errors.
+  const startWorker = async (tries = 2): Promise<{ handle: WorkerHandle; index: number } | { error: string }> => {
     const index = nextIndex++;
     const handle = options.start(index);
     try {
@@ -44,7 +46,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
       return { handle, index };
     } catch (err) {
       await handle.close();
-      return { error: errorMessage(err) };
+      return tries > 1 ? startWorker(tries - 1) : { error: errorMessage(err) };
     }
   };
 
