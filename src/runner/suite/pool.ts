@@ -37,8 +37,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
 
   // A worker's display can fail to come up on a loaded machine (Xvfb or openbox too slow): one
   // more try before its tasks are reported as errors.
-  const startWorker = async (tries = 2): Promise<{ handle: WorkerHandle; index: number } | { error: string }> => {
-    const index = nextIndex++;
+  const startWorker = async (tries = 2, index = nextIndex++): Promise<{ handle: WorkerHandle; index: number } | { error: string }> => {
     const handle = options.start(index);
     try {
       const display = await handle.ready;
@@ -46,7 +45,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
       return { handle, index };
     } catch (err) {
       await handle.close();
-      return tries > 1 ? startWorker(tries - 1) : { error: errorMessage(err) };
+      return tries > 1 ? startWorker(tries - 1, index) : { error: errorMessage(err) };
     }
   };
 
