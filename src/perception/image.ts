@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { ImageSize, SmartResizeOptions } from '../shared/coords.js';
 import type { Box } from '../shared/geometry.js';
 import type { Frame } from '../shared/ports.js';
@@ -13,7 +14,7 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-function raw(img: RgbaImage): sharp.Sharp {
+function raw(img: RgbaImage): Sharp {
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } });
 }
 
