@@ -9,6 +9,9 @@ import type { EndpointView, IpcEvents, SettingsView } from '../shared/ipc.js';
 import type { ModelEndpoint } from '../shared/config.js';
 import type { StepSource } from '../shared/ports.js';
 import type { Handlers } from './dispatch.js';
+import { macroArea } from './macro-area.js';
+import { settingsArea } from './settings-area.js';
+import { testArea } from './test-area.js';
 import { UiConfirmer } from './ui-confirmer.js';
 
 export type EventSink = <E extends keyof IpcEvents>(event: E, payload: IpcEvents[E]) => void;
@@ -81,7 +84,13 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
     return active;
   };
 
+  const areaDeps = { app, emit, keyboardHook: options.keyboardHook ?? true };
+  const areas = [macroArea(areaDeps), testArea(areaDeps), settingsArea(areaDeps)] as const;
+
   const handlers: Handlers = {
+    ...areas[0].handlers,
+    ...areas[1].handlers,
+    ...areas[2].handlers,
     async 'run.start'({ text, dryRun }) {
       if (active || starting) throw new AppError('RUN_ACTIVE', 'a run is already in progress: stop it or wait for it to finish');
       starting = true;
@@ -171,6 +180,7 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
         await active.done.catch(() => undefined);
       }
       if (setup) await (await setup.value.catch(() => undefined))?.dispose();
+      await Promise.all(areas.map((a) => a.dispose()));
       listeners.clear();
     },
   };

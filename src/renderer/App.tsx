@@ -3,10 +3,14 @@ import type { SettingsView } from '../shared/ipc.js';
 import { Chat } from './Chat.js';
 import { createClient } from './client.js';
 import { History } from './History.js';
+import { Macros } from './Macros.js';
 import { Settings } from './Settings.js';
+import { TestRuns } from './TestRuns.js';
 
 const TABS = [
   { id: 'chat', label: 'Chat' },
+  { id: 'macros', label: 'Macros' },
+  { id: 'tests', label: 'Test runs' },
   { id: 'history', label: 'History' },
   { id: 'settings', label: 'Settings' },
 ] as const;
@@ -26,6 +30,22 @@ export function App() {
     const next = (i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length;
     setTab(TABS[next]!.id);
     refs.current[next]?.focus();
+  }
+
+  // A plain function, not a component: a component defined here would remount every panel per render.
+  function panel(id: Tab) {
+    switch (id) {
+      case 'chat':
+        return <Chat api={api} dryRunDefault={dryRunDefault} />;
+      case 'macros':
+        return <Macros api={api} />;
+      case 'tests':
+        return <TestRuns api={api} />;
+      case 'history':
+        return <History api={api} />;
+      case 'settings':
+        return <Settings api={api} onChange={onSettings} />;
+    }
   }
 
   return (
@@ -54,7 +74,7 @@ export function App() {
       {/* Panels stay mounted so a running chat keeps its events while another tab is open. */}
       {TABS.map((t) => (
         <main key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} hidden={tab !== t.id}>
-          {t.id === 'chat' ? <Chat api={api} dryRunDefault={dryRunDefault} /> : t.id === 'history' ? <History api={api} /> : <Settings api={api} onChange={onSettings} />}
+          {panel(t.id)}
         </main>
       ))}
     </div>

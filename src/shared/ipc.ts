@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { SerializedError } from './errors.js';
 import type { RunRecord, StepRecord } from './records.js';
 import type { Step } from './steps.js';
+import { macroChannels, type MacroEvents } from './ipc-macros.js';
+import { settingsChannels } from './ipc-settings.js';
+import { testChannels, type TestEvents } from './ipc-tests.js';
 
 /**
  * The ONE contract between the UI and the Node side (ARCHITECTURE.md, IPC). The host serves it
@@ -70,6 +73,9 @@ export const channels = {
   'models.check': { input: Nothing, output: z.array(CheckResultSchema) },
   'settings.get': { input: Nothing, output: z.custom<SettingsView>() },
   'settings.set': { input: z.object({ key: UiSettingKey, value: z.union([z.boolean(), z.number(), z.string()]) }).strict(), output: Nothing },
+  ...settingsChannels,
+  ...macroChannels,
+  ...testChannels,
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -96,7 +102,7 @@ export interface ConfirmRequestView {
   point?: { x: number; y: number };
 }
 
-export interface IpcEvents {
+export interface IpcEvents extends MacroEvents, TestEvents {
   engine: EngineEventView;
   'confirm.request': ConfirmRequestView;
   /** The card can go: answered elsewhere, timed out (a deny) or the run ended. */
