@@ -3,7 +3,7 @@ import { IconGrounder } from '../grounding/icon/index.js';
 import { ObservationPerception } from '../grounding/perception.js';
 import { TemplateGrounder } from '../grounding/template/index.js';
 import { TextGrounder } from '../grounding/text.js';
-import { VlmGrounder } from '../grounding/vlm/index.js';
+import { LocalVlmGrounder, localVlmSettings, VlmGrounder } from '../grounding/vlm/index.js';
 import { proposeElements } from '../perception/elements/index.js';
 import { createOcr } from '../perception/ocr/index.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
@@ -22,7 +22,9 @@ export interface GroundingSetup {
 
 /**
  * The grounding cascade from config: cheap rungs first (text via OCR, the icon vocabulary,
- * template crops), the VLM endpoint only when one is configured and the others fail.
+ * template crops), the VLM endpoint only when one is configured and the others fail. The local
+ * VLM ('vlm-local') is always there by name (it says "model not installed" until its folder
+ * is) and joins the cascade only when grounding.cascade lists it.
  */
 export function setupGrounding(config: Config, logger: Logger, baseDir = process.cwd()): GroundingSetup {
   const ocr = createOcr({ logger });
@@ -50,6 +52,11 @@ export function setupGrounding(config: Config, logger: Logger, baseDir = process
       applies: (t) => t.description !== undefined || t.text !== undefined,
     };
   }
+  rungs['vlm-local'] = {
+    grounder: localVlmGrounder(config, logger, baseDir),
+    minConfidence: 0,
+    applies: (t) => t.description !== undefined || t.text !== undefined,
+  };
   const order = config.grounding.cascade.flatMap((name) => (rungs[name] ? [rungs[name]] : []));
   return {
     grounder: new CascadeGrounder(order),
@@ -57,4 +64,17 @@ export function setupGrounding(config: Config, logger: Logger, baseDir = process
     byName: Object.fromEntries(Object.entries(rungs).map(([k, r]) => [k, r.grounder])),
     ocr,
   };
+}
+
+/** The local VLM grounder from grounding.localVlm; loads nothing until its first locate. */
+export function localVlmGrounder(config: Config, logger: Logger, baseDir = process.cwd()): LocalVlmGrounder {
+  const c = localVlmSettings(config.grounding.localVlm, baseDir);
+  return new LocalVlmGrounder({
+    dir: c.dir,
+    format: c.format,
+    maxNewTokens: c.maxNewTokens,
+    ...(c.dtype ? { dtype: c.dtype } : {}),
+    ...(c.maxPixels !== undefined ? { maxPixels: c.maxPixels } : {}),
+    logger,
+  });
 }

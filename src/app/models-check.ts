@@ -4,12 +4,14 @@ import type { Config, ModelEndpoint } from '../shared/config.js';
 import { AppError } from '../shared/errors.js';
 import type { CheckResult } from './doctor/types.js';
 import { endpointCheck } from './doctor/endpoint.js';
+import { LOCAL_VLM_CHECK, localVlmStatus } from './doctor/local-vlm.js';
 import { nullLogger } from '../shared/logger.js';
 
 /**
  * `deskpilot models check`: for each configured role, is the server there (GET /models), is
  * the model name one it serves, and can the model see an image? Failures are explained in the
  * words of the usual mistakes: a base URL without /v1, a wrong model name, a text-only model.
+ * Then the local VLM grounder's folder: installed or not, and how to install it.
  */
 export async function checkModels(config: Config, signal?: AbortSignal): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
@@ -26,6 +28,7 @@ export async function checkModels(config: Config, signal?: AbortSignal): Promise
     out.push(await modelNameCheck(role, endpoint, signal));
     out.push(await visionCheck(role, endpoint, signal));
   }
+  out.push({ name: LOCAL_VLM_CHECK, ...(await localVlmStatus(config)) });
   return out;
 }
 

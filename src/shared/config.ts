@@ -22,6 +22,26 @@ export const ModelEndpoint = z
   .strict();
 export type ModelEndpoint = z.infer<typeof ModelEndpoint>;
 
+const LocalVlmDtype = z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']);
+
+/** grounding.localVlm: where the model folder is and which model it holds. */
+export const LocalVlmConfig = z
+  .object({
+    /** The folder (config.json, tokenizer.json, onnx/…); relative to the working directory. */
+    dir: z.string().min(1).default('models/vlm-local'),
+    /** Prompt and answer syntax: ShowUI-2B is 'showui', OS-Atlas-Base-7B is 'os-atlas-7b'. */
+    format: z.enum(['os-atlas-7b', 'os-atlas-4b', 'showui', 'uground', 'ui-tars']).default('showui'),
+    /** Which onnx/*.onnx variant to load (q4 → decoder_model_merged_q4.onnx); one or per graph. */
+    dtype: z
+      .union([LocalVlmDtype, z.object({ vision_encoder: LocalVlmDtype, embed_tokens: LocalVlmDtype, decoder_model_merged: LocalVlmDtype }).partial().strict()])
+      .optional(),
+    /** Image pixel budget; the model's usual one (1344·28² for ShowUI) when absent. */
+    maxPixels: z.number().int().min(3136).optional(),
+    maxNewTokens: z.number().int().positive().default(64),
+  })
+  .strict();
+export type LocalVlmConfig = z.infer<typeof LocalVlmConfig>;
+
 export const Config = z
   .object({
     /** Where the database, screenshots and reports live; the platform default when absent. */
@@ -43,12 +63,15 @@ export const Config = z
       .default({ maxSteps: 30, stepTimeoutMs: 60_000, runTimeoutMs: 30 * 60_000 }),
     grounding: z
       .object({
-        cascade: z.array(z.enum(['text', 'icon', 'template', 'vlm'])).min(1).default(['text', 'icon', 'template', 'vlm']),
+        /** 'vlm-local' (the model folder at grounding.localVlm) is not in the default: it needs a download. */
+        cascade: z.array(z.enum(['text', 'icon', 'template', 'vlm', 'vlm-local'])).min(1).default(['text', 'icon', 'template', 'vlm']),
         templateThreshold: z.number().min(0).max(1).default(0.7),
         /** Below this, a cheap rung's answer falls through to the next rung. */
         minConfidence: z.number().min(0).max(1).default(0.5),
         /** The output format of the grounder model at models.grounder (FIELD_NOTES). */
         vlmFormat: z.enum(['os-atlas-7b', 'os-atlas-4b', 'showui', 'uground', 'ui-tars']).default('ui-tars'),
+        /** The local VLM grounder ('vlm-local'): a Qwen2-VL ONNX folder, models/README.md. */
+        localVlm: LocalVlmConfig.optional(),
       })
       .strict()
       .default({ cascade: ['text', 'icon', 'template', 'vlm'], templateThreshold: 0.7, minConfidence: 0.5, vlmFormat: 'ui-tars' }),
@@ -63,6 +86,16 @@ export const Config = z
       })
       .strict()
       .default({ confirmTimeoutMs: 120_000, allowApps: [] }),
+    /** The desktop app (src/main): its global stop hotkey and how it captures the screen. */
+    desktopApp: z
+      .object({
+        /** An Electron accelerator that stops the run from anywhere. */
+        stopHotkey: z.string().min(1).default('Control+Alt+Escape'),
+        /** 'desktop-capturer': Electron's own capture (Wayland, macOS permissions); 'nut': nut-js like the CLI. */
+        captureSource: z.enum(['nut', 'desktop-capturer']).default('nut'),
+      })
+      .strict()
+      .default({ stopHotkey: 'Control+Alt+Escape', captureSource: 'nut' }),
   })
   .strict();
 export type Config = z.infer<typeof Config>;

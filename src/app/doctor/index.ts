@@ -3,6 +3,7 @@ import { captureCheck, inputCheck } from './desktop.js';
 import { databaseCheck } from './database.js';
 import { displayCheck } from './display.js';
 import { endpointCheck } from './endpoint.js';
+import { localVlmCheck } from './local-vlm.js';
 import { ocrCheck } from './ocr.js';
 import type { Check, CheckResult, DoctorContext } from './types.js';
 
@@ -17,6 +18,7 @@ export function doctorChecks(): Check[] {
     ocrCheck,
     endpointCheck('planner'),
     endpointCheck('grounder'),
+    localVlmCheck,
     databaseCheck,
   ];
 }

@@ -47,7 +47,7 @@ export function registerBenchGrounding(program: Command, io: CliIo, setExit: (co
     .command('grounding')
     .description('run a grounder over a ScreenSpot-format dataset: accuracy (point inside the box) for text and icon targets, median latency')
     .requiredOption('--dataset <dir>', 'folder with annotations.jsonl (or a .json array) and its images, or the annotations file')
-    .option('--grounder <name>', 'cascade (the embedded default), or one rung: text, icon, vlm', 'cascade')
+    .option('--grounder <name>', 'cascade (the embedded default), or one rung: text, icon, vlm, vlm-local', 'cascade')
     .option('--limit <n>', 'only the first N samples', positiveInt)
     .option('--report <dir>', 'write report.json and an annotated PNG of every miss here')
     .action(async (flags: BenchFlags, cmd: Command) => {

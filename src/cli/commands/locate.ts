@@ -44,7 +44,7 @@ export function registerLocate(program: Command, io: CliIo, setExit: (code: numb
     .description('show where a target is on the current screen (or in an image), and write an annotated PNG')
     .argument('<target>', 'text on screen ("Save"), a description ("the gear icon"), or command syntax (the second "Delete")')
     .option('--image <file.png>', 'look in this screenshot instead of the screen')
-    .option('--grounder <name>', 'use one grounder instead of the cascade: text, icon, template, vlm')
+    .option('--grounder <name>', 'use one grounder instead of the cascade: text, icon, template, vlm, vlm-local')
     .option('--out <file.png>', 'where to write the annotated image (default: locate.png)')
     .action(async (arg: string, flags: LocateFlags, cmd: Command) => {
       setExit(

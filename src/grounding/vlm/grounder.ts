@@ -98,13 +98,13 @@ export class VlmGrounder implements Grounder {
 }
 
 /** A model's 1000 (or the box edge) lands one past the last pixel; keep the point on the frame. */
-function clampTo(p: DesktopPoint, frame: Frame): DesktopPoint {
+export function clampTo(p: DesktopPoint, frame: Frame): DesktopPoint {
   const b = frame.desktopBounds;
   const px = b.width / frame.width;
   const py = b.height / frame.height;
   return { space: 'desktop', x: Math.min(Math.max(p.x, b.x), b.x + b.width - px), y: Math.min(Math.max(p.y, b.y), b.y + b.height - py) };
 }
 
-function plainBox(b: Box): Box {
+export function plainBox(b: Box): Box {
   return { x: b.x, y: b.y, width: b.width, height: b.height };
 }

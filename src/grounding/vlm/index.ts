@@ -13,3 +13,16 @@ export {
   type ParsedLocation,
 } from './parsers.js';
 export { buildMessages, instructionFor, RESIZE } from './prompts.js';
+export { LocalVlmGrounder, type LocalVlmGrounderOptions, type LocalVlmExchange } from './local.js';
+export { loadLocalVlm, disposeLocalVlms, LocalVlmModel, EXPECTED_IO } from './local-model.js';
+export {
+  inspectFolder,
+  folderDtype,
+  requiredFiles,
+  notInstalledError,
+  localVlmSettings,
+  INSTALL_HINT,
+  LOCAL_VLM_DTYPES,
+  type LocalVlmDtype,
+  type LocalVlmDtypeOption,
+} from './local-folder.js';
