@@ -13,7 +13,7 @@ import { encodeJpeg, resizeToBudget } from '../perception/image.js';
 import { createScreenSource } from '../perception/index.js';
 import { PlannerStepSource } from '../planner/agent/planner.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
-import type { Confirmer, Frame, InputDriver, ModelClient, SecretStore, UiElement } from '../shared/ports.js';
+import type { Confirmer, Frame, InputDriver, ModelClient, ScreenSource, SecretStore, UiElement } from '../shared/ports.js';
 import { blackOut, secretBoxes } from '../grounding/secret-mask.js';
 import { openSecretStore } from '../storage/secrets/index.js';
 import type { AppContext } from './context.js';
@@ -38,6 +38,8 @@ export interface EngineSetupOptions {
   keyboardHook?: boolean;
   /** Where `{{secret:NAME}}` values come from; the data dir's store (keychain or encrypted file) when absent. */
   secrets?: SecretStore;
+  /** Makes the screen source (the desktop app's: desktopCapturer or nut-js, its widget masked); createScreenSource when absent. */
+  screen?: () => Promise<ScreenSource>;
 }
 
 export interface EngineSetup {
@@ -56,7 +58,7 @@ export interface EngineSetup {
 export async function setupEngine(app: AppContext, options: EngineSetupOptions): Promise<EngineSetup> {
   const { logger, config } = app;
   const env = { ...process.env, ...(app.display ? { DISPLAY: app.display } : {}) };
-  const screen = await createScreenSource({ ...(app.display ? { display: app.display } : {}), logger });
+  const screen = options.screen ? await options.screen() : await createScreenSource({ ...(app.display ? { display: app.display } : {}), logger });
   const control = new RunControl();
   const raw = await createInputDriver({ ...(app.display ? { display: app.display } : {}), logger, dryRun: options.dryRun ?? false, env });
   let failsafe: Failsafe | undefined;

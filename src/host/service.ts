@@ -3,14 +3,17 @@ import { setupEngine, type EngineSetup } from '../app/engine-setup.js';
 import { checkModels } from '../app/models-check.js';
 import type { EngineEvent } from '../engine/events.js';
 import { ListStepSource } from '../engine/sources.js';
+import { looksLikeCommands } from '../planner/commands/looks-like.js';
 import { parseCommands } from '../planner/commands/parse.js';
 import { AppError, UserInputError } from '../shared/errors.js';
 import type { EndpointView, IpcEvents, SettingsView } from '../shared/ipc.js';
 import type { ModelEndpoint } from '../shared/config.js';
-import type { StepSource } from '../shared/ports.js';
+import type { ScreenSource, StepSource } from '../shared/ports.js';
+import type { MouseLock } from './area.js';
 import type { Handlers } from './dispatch.js';
 import { macroArea } from './macro-area.js';
 import { settingsArea } from './settings-area.js';
+import { appSecretStore, appWithSettings, configForCheck } from './settings-config.js';
 import { testArea } from './test-area.js';
 import { UiConfirmer } from './ui-confirmer.js';
 
@@ -19,6 +22,8 @@ export type EventSink = <E extends keyof IpcEvents>(event: E, payload: IpcEvents
 export interface DeskServiceOptions {
   /** Off in tests that stop their X server in-process (see EngineSetupOptions.keyboardHook). */
   keyboardHook?: boolean;
+  /** The engine's screen source maker (the Electron app's masked capture); nut-js/screenshot when absent. */
+  screen?: () => Promise<ScreenSource>;
 }
 
 export interface DeskService {
@@ -43,7 +48,8 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
     for (const l of listeners) l(event, payload);
   };
   const confirmer = new UiConfirmer(emit);
-  let setup: { key: boolean; value: Promise<EngineSetup> } | undefined;
+  // Keyed by dry-run and the config: a setting saved in the app applies from the next run.
+  let setup: { key: string; value: Promise<EngineSetup> } | undefined;
   let active: { runId: string; setup: EngineSetup; done: Promise<unknown> } | undefined;
   let starting = false;
 
@@ -56,12 +62,14 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
   };
 
   async function engineFor(dryRun: boolean): Promise<EngineSetup> {
-    if (setup && setup.key === dryRun) {
+    const current = await appWithSettings(app);
+    const key = JSON.stringify([dryRun, current.config]);
+    if (setup && setup.key === key) {
       const s = await setup.value;
       if (!s.control.signal.aborted) return s;
     }
-    if (setup) await (await setup.value).dispose();
-    setup = { key: dryRun, value: setupEngine(app, { confirmer, dryRun, listener: onEngine, keyboardHook: options.keyboardHook ?? true }) };
+    if (setup) await (await setup.value.catch(() => undefined))?.dispose();
+    setup = { key, value: setupEngine(current, { confirmer, dryRun, listener: onEngine, keyboardHook: options.keyboardHook ?? true, secrets: await appSecretStore(app), ...(options.screen ? { screen: options.screen } : {}) }) };
     setup.value.catch(() => (setup = undefined));
     return setup.value;
   }
@@ -84,41 +92,75 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
     return active;
   };
 
-  const areaDeps = { app, emit, keyboardHook: options.keyboardHook ?? true };
+  /**
+   * One run at a time on the service's engine (there is one mouse): the chat's runs and the
+   * areas' (a macro replay) alike. Resolves with the run's id once the engine has created it.
+   */
+  async function startRun(dryRun: boolean, body: (s: EngineSetup) => Promise<{ run: { id: string } }>): Promise<{ runId: string }> {
+    if (active || starting || held) throw busy();
+    starting = true;
+    try {
+      const s = await engineFor(dryRun);
+      return await new Promise<{ runId: string }>((resolve, reject) => {
+        const run: { finished?: Promise<unknown> } = {};
+        // The run's id exists once the engine has created it: its first event carries it
+        // (emitted synchronously inside engine.run, before `finished` is assigned).
+        const off = subscribeOnce((e) => {
+          if (e.type !== 'run_started') return false;
+          active = { runId: e.runId, setup: s, done: Promise.resolve().then(() => run.finished) };
+          resolve({ runId: e.runId });
+          return true;
+        });
+        let started: Promise<{ run: { id: string } }>;
+        try {
+          started = body(s);
+        } catch (err) {
+          off();
+          reject(err instanceof Error ? err : new AppError('INTERNAL', String(err)));
+          return;
+        }
+        run.finished = started
+          .then((r) => confirmer.closeRun(r.run.id), reject)
+          .finally(() => {
+            off();
+            active = undefined;
+          });
+      });
+    } finally {
+      starting = false;
+    }
+  }
+
+  /** What holds the mouse besides a run (a recording), in words; undefined when free. */
+  let held: string | undefined;
+  const busy = () => new AppError('RUN_ACTIVE', held ? `${held} is in progress: stop it first` : 'a run is already in progress: stop it or wait for it to finish');
+  const mouse: MouseLock = {
+    startRun,
+    async hold(what) {
+      if (active || starting || held) throw busy();
+      held = what;
+      // The recorder hooks the global input itself: the engine's hooks go, the next run sets it up again.
+      const old = setup;
+      setup = undefined;
+      await (await old?.value.catch(() => undefined))?.dispose();
+      return () => {
+        if (held === what) held = undefined;
+      };
+    },
+  };
+
+  const areaDeps = { app, emit, keyboardHook: options.keyboardHook ?? true, mouse };
   const areas = [macroArea(areaDeps), testArea(areaDeps), settingsArea(areaDeps)] as const;
 
   const handlers: Handlers = {
     ...areas[0].handlers,
     ...areas[1].handlers,
     ...areas[2].handlers,
-    async 'run.start'({ text, dryRun }) {
-      if (active || starting) throw new AppError('RUN_ACTIVE', 'a run is already in progress: stop it or wait for it to finish');
-      starting = true;
-      try {
-        const s = await engineFor(dryRun ?? false);
+    'run.start': ({ text, dryRun }) =>
+      startRun(dryRun ?? false, (s) => {
         const { source, kind } = sourceFor(text, s);
-        return await new Promise<{ runId: string }>((resolve, reject) => {
-          const run: { finished?: Promise<unknown> } = {};
-          // The run's id exists once the engine has created it: its first event carries it
-          // (emitted synchronously inside engine.run, before `finished` is assigned).
-          const off = subscribeOnce((e) => {
-            if (e.type !== 'run_started') return false;
-            active = { runId: e.runId, setup: s, done: Promise.resolve().then(() => run.finished) };
-            resolve({ runId: e.runId });
-            return true;
-          });
-          run.finished = s.engine
-            .run({ source, title: text, kind, control: s.control })
-            .then((r) => confirmer.closeRun(r.run.id), reject)
-            .finally(() => {
-              off();
-              active = undefined;
-            });
-        });
-      } finally {
-        starting = false;
-      }
-    },
+        return s.engine.run({ source, title: text, kind, control: s.control });
+      }),
     'run.pause': ({ runId }) => (runOf(runId).setup.control.pause('paused from the app'), Promise.resolve({})),
     'run.resume': ({ runId }) => (runOf(runId).setup.control.resume(), Promise.resolve({})),
     'run.stop': ({ runId }) => (runOf(runId).setup.control.stop('stopped from the app'), Promise.resolve({})),
@@ -132,14 +174,15 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
       if (!run) throw new AppError('RUN_NOT_FOUND', `no run with id ${id}`);
       return { run, steps: store.steps.listForRun(id) };
     },
-    'models.check': () => checkModels(app.config),
+    'models.check': async () => checkModels(await configForCheck(app, await appSecretStore(app))),
     async 'settings.get'() {
       const store = await app.store();
+      const { config } = await appWithSettings(app).catch(() => app);
       const ui = Object.fromEntries(['ui.dryRun', 'ui.historyLimit'].flatMap((k) => (store.settings.get(k) === undefined ? [] : [[k, store.settings.get(k)]])));
       const view: SettingsView = {
-        models: { planner: endpointView(app.config.models.planner), grounder: endpointView(app.config.models.grounder) },
-        cascade: app.config.grounding.cascade,
-        confirmTimeoutMs: app.config.safety.confirmTimeoutMs,
+        models: { planner: endpointView(config.models.planner), grounder: endpointView(config.models.grounder) },
+        cascade: config.grounding.cascade,
+        confirmTimeoutMs: config.safety.confirmTimeoutMs,
         dataDir: app.dataDir,
         display: app.display ?? null,
         ui,
@@ -184,13 +227,6 @@ export function createDeskService(app: AppContext, options: DeskServiceOptions =
       listeners.clear();
     },
   };
-}
-
-// Mirrors src/cli/commands/run.ts (module-private there): lines that all start with a command verb.
-const VERBS = /^\s*(click|double-click|right-click|middle-click|triple-click|hover|move|type|press|scroll|drag|wait|assert|open|launch|done|fail|clik|tpye|prss)\b/i;
-
-function looksLikeCommands(text: string): boolean {
-  return text.split(/[;\n]/).every((part) => part.trim() === '' || VERBS.test(part));
 }
 
 function endpointView(e: ModelEndpoint | undefined): EndpointView | null {

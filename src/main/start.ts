@@ -13,7 +13,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const args = process.argv.slice(2);
 const binary = electronBinary(() => createRequire(import.meta.url)('electron'));
 
-if (!binary) {
+if (args[0] === '--bundle-only') {
+  // `npm start -- --bundle-only`: check that main and the preloads bundle, without Electron.
+  await bundle();
+  console.log(`bundled ${path.join(root, 'dist', 'main', 'index.mjs')} and the preloads in ${path.join(root, 'dist', 'preload')}`);
+} else if (!binary) {
   console.log("Electron's binary is not installed here (its download failed or was skipped): opening DeskPilot in your browser instead (deskpilot ui).");
   run(process.execPath, [path.join(root, 'bin', 'deskpilot.js'), 'ui', ...args]);
 } else {
@@ -27,7 +31,9 @@ async function bundle(): Promise<void> {
   // The core's native modules (sharp, better-sqlite3, onnxruntime, libnut) stay external packages.
   await build({ ...common, entryPoints: [path.join(root, 'src/main/index.ts')], outfile: path.join(root, 'dist/main/index.mjs'), format: 'esm', external: ['electron'] });
   // Sandboxed preloads must be CommonJS.
-  await build({ ...common, entryPoints: [path.join(root, 'src/preload/index.ts')], outfile: path.join(root, 'dist/preload/index.cjs'), format: 'cjs', external: ['electron'] });
+  for (const name of ['index', 'widget']) {
+    await build({ ...common, entryPoints: [path.join(root, `src/preload/${name}.ts`)], outfile: path.join(root, `dist/preload/${name}.cjs`), format: 'cjs', external: ['electron'] });
+  }
 }
 
 function run(command: string, argv: string[]): void {

@@ -2,6 +2,7 @@ import { withEngineSession } from '../engine-session.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { HeadlessPolicy } from '../../app/confirmers.js';
 import { ListStepSource } from '../../engine/sources.js';
+import { looksLikeCommands } from '../../planner/commands/looks-like.js';
 import { parseCommands } from '../../planner/commands/parse.js';
 import { UserInputError } from '../../shared/errors.js';
 import type { StepSource } from '../../shared/ports.js';
@@ -65,12 +66,6 @@ function chooseSource(task: string): StepSource | undefined {
     if (looksLikeCommands(task)) throw err instanceof UserInputError ? new UsageError(err.message) : err;
     return undefined;
   }
-}
-
-const VERBS = /^\s*(click|double-click|right-click|middle-click|triple-click|hover|move|type|press|scroll|drag|wait|assert|open|launch|done|fail|clik|tpye|prss)\b/i;
-
-function looksLikeCommands(task: string): boolean {
-  return task.split(/[;\n]/).every((part) => part.trim() === '' || VERBS.test(part));
 }
 
 function noModel(task: string): Error {
