@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { EncryptedFileSecretStore, checkSecretName } from '../../../src/storage/secrets/index.js';
+import { EncryptedFileSecretStore, checkSecretName, openSecretStore } from '../../../src/storage/secrets/index.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-secret-store-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -42,6 +42,9 @@ describe('encrypted-file secret store', () => {
   });
 
   it('deskpilot secrets set/list/rm: the value comes from a pipe and is never printed', async () => {
+    // This data dir keeps its secrets in the encrypted file (never the person's real keychain).
+    mkdirSync(dir('cli'), { recursive: true });
+    writeFileSync(path.join(dir('cli'), 'secrets.backend'), 'encrypted-file\n');
     const run = (args: string[], input?: string) =>
       new Promise<{ code: number; out: string }>((resolve) => {
         const child = execFile(process.execPath, ['bin/deskpilot.js', '--data-dir', dir('cli'), 'secrets', ...args], { encoding: 'utf8' }, (err, stdout, stderr) =>
@@ -56,5 +59,33 @@ describe('encrypted-file secret store', () => {
     expect(await new EncryptedFileSecretStore(dir('cli')).get('API_KEY')).toBe('sk-live-abcdef');
     expect((await run(['rm', 'API_KEY'])).code).toBe(0);
     expect((await run(['rm', 'API_KEY'])).out).toMatch(/no secret named API_KEY/);
+  });
+});
+
+describe('choosing the secret store', () => {
+  it('is decided once per data dir and remembered, so every later open lands on the same store', async () => {
+    const d = dir('choice');
+    const first = await openSecretStore({ dataDir: d });
+    expect(readFileSync(path.join(d, 'secrets.backend'), 'utf8').trim()).toBe(first.kind);
+    // Keychain entries are not per data dir: a name no person has.
+    const name = `DESKPILOT_TEST_${process.pid}_${Date.now()}`;
+    await first.set(name, 'v1');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const again = await openSecretStore({ dataDir: d });
+        expect(again.kind).toBe(first.kind);
+        expect(await again.get(name)).toBe('v1');
+      }
+    } finally {
+      await first.remove(name);
+    }
+  });
+
+  it('keeps using the encrypted file of a data dir that has one, even where a keychain works', async () => {
+    const d = dir('legacy');
+    await new EncryptedFileSecretStore(d).set('OLD', 'kept');
+    const s = await openSecretStore({ dataDir: d });
+    expect(s.kind).toBe(new EncryptedFileSecretStore(d).kind);
+    expect(await s.get('OLD')).toBe('kept');
   });
 });
