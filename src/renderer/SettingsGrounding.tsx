@@ -5,9 +5,10 @@ import { SaveBar, type Outcome } from './SettingsSaveBar.js';
 
 const RUNG_WORDS: Record<string, string> = {
   text: 'OCR text on screen',
-  icon: 'icons by their look (ONNX detector)',
+  icon: 'common icons by their look (close, gear, search, …)',
   template: 'a saved picture of the target',
-  vlm: 'the grounder model (slowest, understands descriptions)',
+  vlm: 'the grounder model endpoint (slowest, understands descriptions)',
+  'vlm-local': 'a local vision-language model folder (models/README.md)',
 };
 
 /** The grounding cascade: which rungs try to find a target, in what order, and when a cheap rung's answer is trusted. */
