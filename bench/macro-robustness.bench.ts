@@ -124,7 +124,8 @@ export const macroRobustnessBench: Benchmark = {
           'coordinate replay right': pct(coordRate),
           'coordinate replay wrong actions': n(counts.coords.wrong, 'steps'),
           'capture+ground per step': step,
-          'first step on a new screen (full OCR)': summarize(firstLook, 'ms'),
+          'first step on a new screen': summarize(firstLook, 'ms'),
+          'found near the recorded place (no whole-screen read)': n(ladder.stats.near, 'steps'),
           ...Object.fromEntries(Object.entries(rungs).map(([k, v]) => [`found by ${k.replace('ladder:', '')}`, n(v, 'steps')])),
         },
         ratio: coordRate === 0 ? rate * steps : rate / coordRate,
@@ -204,6 +205,7 @@ async function recordAnchors(shot: Shot, dir: string): Promise<Anchors[]> {
         text: t.text,
         template: file,
         offset: [Math.round(c.x - crop.left), Math.round(c.y - crop.top)] as [number, number],
+        at: [Math.round(c.x), Math.round(c.y)] as [number, number],
         landmarks: near.map((l) => ({ text: l.text, dx: Math.round(c.x - l.at.x), dy: Math.round(c.y - l.at.y) })),
       };
     }),

@@ -1,8 +1,15 @@
 import { annotate } from '../perception/annotate.js';
 import { encodePng } from '../perception/image.js';
 import { desktopToScreen } from '../shared/coords.js';
-import type { Frame, Observation, ScreenSource, Store } from '../shared/ports.js';
+import type { Display, Frame, Observation, ScreenSource, Store } from '../shared/ports.js';
 import type { Resolution } from '../shared/records.js';
+
+/**
+ * How long a display layout is reused between steps (ms). Asking for it runs xrandr, a few
+ * hundred ms per step on a small busy machine; a captured frame that does not fit the layout
+ * asks again at once.
+ */
+const DISPLAYS_FRESH_MS = 5000;
 
 export interface ActiveWindow {
   title?: string;
@@ -13,6 +20,7 @@ export interface ActiveWindow {
 export class Observer {
   /** Secret values typed in this run: stored screenshots are masked where they show. */
   readonly secretValues: string[] = [];
+  private layout: { displays: Display[]; at: number } | undefined;
 
   constructor(
     private readonly screen: ScreenSource,
@@ -27,11 +35,13 @@ export class Observer {
   }
 
   async observe(runId: string, signal?: AbortSignal, save = true): Promise<Observation & { app?: string }> {
-    const [frame, displays, win] = await Promise.all([
+    const known = this.layout && performance.now() - this.layout.at < DISPLAYS_FRESH_MS ? this.layout.displays : undefined;
+    const [frame, listed, win] = await Promise.all([
       this.screen.capture(this.displayId ? { displayId: this.displayId } : {}, signal),
-      this.screen.listDisplays(signal),
+      known ?? this.displays(signal),
       this.activeWindow?.().catch(() => undefined),
     ]);
+    const displays = known && !fits(frame, known) ? await this.displays(signal) : listed;
     const screenshotId = save ? await this.save(runId, frame) : undefined;
     return {
       frame,
@@ -40,6 +50,12 @@ export class Observer {
       ...(win?.title ? { windowTitle: win.title } : {}),
       ...(win?.app ? { app: win.app } : {}),
     };
+  }
+
+  private async displays(signal?: AbortSignal): Promise<Display[]> {
+    const displays = await this.screen.listDisplays(signal);
+    this.layout = { displays, at: performance.now() };
+    return displays;
   }
 
   async save(runId: string, shown: Frame): Promise<string> {
@@ -65,4 +81,12 @@ export class Observer {
     const png = await annotate(frame, { points, boxes });
     return this.store.screenshots.save(png, { runId, width: frame.width, height: frame.height, ext: 'png' }).id;
   }
+}
+
+/** Whether the frame shows one of the displays as they were laid out (else the layout changed). */
+function fits(frame: Frame, displays: Display[]): boolean {
+  const d = displays.find((x) => x.id === frame.displayId);
+  if (!d) return false;
+  const b = frame.desktopBounds;
+  return b.x >= d.bounds.x && b.y >= d.bounds.y && b.x + b.width <= d.bounds.x + d.bounds.width && b.y + b.height <= d.bounds.y + d.bounds.height;
 }

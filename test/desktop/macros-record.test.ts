@@ -127,6 +127,8 @@ describe.skipIf(!support.ok)(`deskpilot record${support.ok ? '' : ` (skipped: ${
       expect(a.anchors?.template, yaml).toMatch(/^\d{3}\.png$/);
       expect(existsSync(path.join(work, 'contact.crops', a.anchors!.template!))).toBe(true);
       expect(a.anchors?.window).toMatch(/Form fixture/);
+      // Where the target was: replay reads around it first.
+      expect(a.anchors?.at, yaml).toHaveLength(2);
     }
     expect(actions[2]!.expect?.text, yaml).toMatch(/Submitted/);
     expect(r.stdout).toMatch(/\[3\] click "Submit"/);

@@ -22,6 +22,8 @@ const support = desktopSupport();
 const pagesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pages');
 
 interface Offsets {
+  /** Where the texts' centres are on the screen, as a recorder would have noted them. */
+  at: { email: [number, number]; submit: [number, number] };
   email: { dx: number; dy: number };
   emailFromMessage: { dx: number; dy: number };
   submitFromColor: { dx: number; dy: number };
@@ -79,7 +81,10 @@ describe.skipIf(!support.ok)(`macro replay on the desktop${support.ok ? '' : ` (
       const color = centre('label', 'Color');
       const submit = centre('button');
       const d = (a: { x: number; y: number }, b: { x: number; y: number }) => ({ dx: Math.round(a.x - b.x), dy: Math.round(a.y - b.y) });
-      return { email: d(email, name), emailFromMessage: d(email, message), submitFromColor: d(submit, color) };
+      const ox = window.screenX + (window.outerWidth - window.innerWidth);
+      const oy = window.screenY + (window.outerHeight - window.innerHeight);
+      const at = (p: { x: number; y: number }): [number, number] => [Math.round(p.x + ox), Math.round(p.y + oy)];
+      return { at: { email: at(email), submit: at(submit) }, email: d(email, name), emailFromMessage: d(email, message), submitFromColor: d(submit, color) };
     });
   }
 
@@ -93,11 +98,11 @@ describe.skipIf(!support.ok)(`macro replay on the desktop${support.ok ? '' : ` (
       'steps:',
       '  - type "{{who}}" into "Name"',
       '  - do: type "{{email}}" into "Email"',
-      `    anchors: { text: Email, landmarks: [ { text: Name, dx: ${o.email.dx}, dy: ${o.email.dy} }, { text: Message, dx: ${o.emailFromMessage.dx}, dy: ${o.emailFromMessage.dy} } ] }`,
+      `    anchors: { text: Email, at: [ ${o.at.email.join(', ')} ], landmarks: [ { text: Name, dx: ${o.email.dx}, dy: ${o.email.dy} }, { text: Message, dx: ${o.emailFromMessage.dx}, dy: ${o.emailFromMessage.dy} } ] }`,
       '  - type "hello from a macro" into "Message"',
       '  - do: click "Submit"',
       '    irreversible: true',
-      `    anchors: { text: Submit, landmarks: [ { text: Color, dx: ${o.submitFromColor.dx}, dy: ${o.submitFromColor.dy} } ] }`,
+      `    anchors: { text: Submit, at: [ ${o.at.submit.join(', ')} ], landmarks: [ { text: Color, dx: ${o.submitFromColor.dx}, dy: ${o.submitFromColor.dy} } ] }`,
       '    expect: { text: Submitted }',
       '',
     ].join('\n');
@@ -113,6 +118,8 @@ describe.skipIf(!support.ok)(`macro replay on the desktop${support.ok ? '' : ` (
     expect(await submitted()).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com', message: 'hello from a macro' });
     expect(result.run.source).toBe('macro');
     expect(result.steps.map((s) => s.resolution?.source)).toEqual(['ladder:text', 'ladder:text', 'ladder:text', 'ladder:text']);
+    // The two steps that say where their target was are found there, without reading the whole screen.
+    expect(result.lookedNear).toEqual({ found: 2, wholeScreen: 0 });
     expect(result.repairs).toEqual([]);
     expect(asked).toEqual([]);
   });
@@ -128,6 +135,10 @@ describe.skipIf(!support.ok)(`macro replay on the desktop${support.ok ? '' : ` (
     const byPath = Object.fromEntries(result.repairs.map((r) => [r.path.join('.'), r]));
     expect(byPath['steps.1']).toMatchObject({ text: { from: 'Email', to: 'Address' } });
     expect(byPath['steps.3']?.reason).toMatch(/landmark "Color" moved/);
+    // The page moved: nothing is where it was recorded, so the whole screen was read, and the
+    // heal also says where the target is now.
+    expect(result.lookedNear.found).toBe(0);
+    expect(byPath['steps.3']?.anchors.at).toEqual([Math.round(result.steps[3]!.resolution!.point.x), Math.round(result.steps[3]!.resolution!.point.y)]);
 
     // The person reviews the diff, then applies it; only then does the file change.
     setPendingRepairs(store, macroPath, result.repairs);

@@ -39,6 +39,11 @@ export const Anchors = z
     offset: z.tuple([z.number(), z.number()]).optional(),
     /** Neighbouring texts and the target's offset from each (target centre minus landmark centre). */
     landmarks: z.array(Landmark).optional(),
+    /**
+     * Where the target's centre (the one the text rung finds) was when recorded, desktop px:
+     * replay reads a small area around it first and the whole screen only when that fails.
+     */
+    at: z.tuple([z.number(), z.number()]).optional(),
     window: z.string().optional(),
   })
   .strict();

@@ -5,6 +5,7 @@ import type { Frame, SecretStore } from '../../shared/ports.js';
 import { Step, type StepInput } from '../../shared/steps.js';
 import type { Target } from '../../shared/target.js';
 import { recogniseIcons, MIN_ICON_SCORE } from '../../grounding/icon/index.js';
+import { IncrementalOcr } from '../../grounding/incremental-ocr.js';
 import type { Ocr } from '../../perception/ocr/index.js';
 import type { Anchors, Expect } from '../format/index.js';
 import type { RecordedAction } from './events.js';
@@ -36,6 +37,12 @@ export interface BuildOptions {
   cropDir: string;
   /** A pause at least this long after a step that changed the screen becomes a `wait for`. Default 1000. */
   pauseMs?: number;
+  /**
+   * Read each screen as a change from the one before (default true): a session's screens
+   * differ by a typed word or a message, and only that is read again. False reads every screen
+   * whole (slower, the same evidence).
+   */
+  incremental?: boolean;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -58,12 +65,16 @@ export async function buildSteps(o: BuildOptions): Promise<BuildResult> {
   const before = (i: number) => o.frameBefore(o.actions[i]!.first);
   const after = (i: number) => (i + 1 < o.actions.length ? before(i + 1) : undefined) ?? o.final;
   const readings = new Map<Frame, Promise<FrameReading>>();
+  const ocr = o.incremental === false ? o.ocr : changesOnly(o.ocr);
   const read = (f: Frame | undefined) => {
     if (!f) return Promise.resolve(undefined);
     let r = readings.get(f);
-    if (!r) readings.set(f, (r = readFrame(f, o.ocr, o.signal)));
+    if (!r) readings.set(f, (r = readFrame(f, ocr, o.signal)));
     return r;
   };
+  // In the order the person saw them, so that each screen is read as a change from the last.
+  for (let i = 0; i < o.actions.length; i++) await read(before(i));
+  await read(o.final);
 
   // Pass 1: which typed texts are secrets, so that no later evidence can contain their values.
   const secretAt = new Map<number, string>();
@@ -123,6 +134,7 @@ export async function buildSteps(o: BuildOptions): Promise<BuildResult> {
           ...(png ? { template: file } : {}),
           ...(ev ? { offset: ev.offset } : {}),
           ...(ev?.landmarks.length ? { landmarks: ev.landmarks } : {}),
+          ...(ev?.centre ? { at: [ev.centre.x, ev.centre.y] as [number, number] } : {}),
           ...window,
         },
         ...(png ? { crop: { file, png } } : {}),
@@ -161,6 +173,15 @@ export async function buildSteps(o: BuildOptions): Promise<BuildResult> {
   }
   log.debug({ steps: steps.length, secrets: taken.size }, 'recorded steps built');
   return { steps, secrets: [...taken], unstored };
+}
+
+/** An OCR that reads each frame as a change from the frame it read before. */
+function changesOnly(ocr: Ocr): Ocr {
+  const reader = new IncrementalOcr(ocr);
+  return {
+    recognize: (image, options) => (options?.region ? ocr.recognize(image, options) : reader.recognize(image as Frame, options?.signal)),
+    dispose: () => Promise.resolve(),
+  };
 }
 
 function fieldAt(r: FrameReading | undefined, p: Point): PointEvidence | undefined {

@@ -44,6 +44,8 @@ export interface PointEvidence {
    * the target centre is what replay's text rung finds: the text's (or label's) box centre.
    */
   landmarks: Array<{ text: string; dx: number; dy: number }>;
+  /** Where the target's text (or label) centre was, desktop px: replay looks there first. */
+  centre?: Point;
 }
 
 /** Addresses and host:port texts (a browser's URL bar) change between sessions: never landmarks. */
@@ -100,6 +102,7 @@ export function evidenceAt(r: FrameReading, p: Point, forbidden: readonly string
     crop,
     offset: [round(p.x - crop.x), round(p.y - crop.y)],
     landmarks,
+    ...(textBox ? { centre: { x: round(centre.x), y: round(centre.y) } } : {}),
   };
 }
 

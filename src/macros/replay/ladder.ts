@@ -5,6 +5,8 @@ import { describeStep, type Step } from '../../shared/steps.js';
 import { describeTarget, type Target } from '../../shared/target.js';
 import type { Anchors } from '../format/index.js';
 import { locateByLandmarks, type LandmarkSighting } from './landmarks.js';
+import { locateNear, type AreaReader } from './local.js';
+import { TextMemory } from '../../grounding/text-memory.js';
 
 /** A lower rung's match this far from the landmarks' prediction is not trusted (desktop px). */
 const DISAGREE_PX = 40;
@@ -28,6 +30,12 @@ export interface LadderOptions {
   irreversibleConfidence?: number;
   /** Asked before an irreversible step runs on weaker evidence than recorded; absent = fail closed. */
   confirmer?: Confirmer;
+  /**
+   * Reads one area of the screen: with it, a step whose anchors say where its target was
+   * (`at`) is first looked for there, and the whole screen is read only when that is not
+   * conclusive (the text once, every landmark at its recorded offset).
+   */
+  local?: AreaReader;
 }
 
 /** The step the ladder is resolving for, told by the macro step source before each step. */
@@ -59,8 +67,14 @@ export class LadderGrounder implements Grounder {
   readonly name = 'ladder';
   intent: LadderIntent | undefined;
   readonly results = new Map<string, LadderResult>();
+  /** Steps answered near their recorded place, and steps looked for there that needed the whole screen (why, the last few). */
+  readonly stats = { near: 0, whole: 0, why: [] as string[] };
   private readonly min: number;
   private readonly sure: number;
+  /** How far from its recorded place the last target was found: the window moved by that much. */
+  private shift = { x: 0, y: 0 };
+  /** How the texts read near their places so far look, to find them again without OCR. */
+  private readonly memory = new TextMemory();
 
   constructor(private readonly options: LadderOptions) {
     this.min = options.minConfidence ?? 0.6;
@@ -70,6 +84,11 @@ export class LadderGrounder implements Grounder {
   /** The OCR text rung, which postcondition checks and landmark geometry also use. */
   get text(): Grounder {
     return this.options.rungs.text;
+  }
+
+  /** Reads one area of the screen, when replay looks near the recorded places first. */
+  get area(): AreaReader | undefined {
+    return this.options.local;
   }
 
   /** The rungs that can say anything about this target, in ladder order. */
@@ -88,7 +107,9 @@ export class LadderGrounder implements Grounder {
 
   async locate(observation: Observation, target: Target, signal?: AbortSignal): Promise<Location> {
     const intent = this.intent;
-    const result = await this.climb(observation, target, intent?.anchors, signal);
+    const result = (await this.near(observation, target, intent?.anchors, signal)) ?? (await this.climb(observation, target, intent?.anchors, signal));
+    const at = intent?.anchors?.at;
+    if (at && result.rung === 'text') this.shift = { x: result.location.point.x - at[0], y: result.location.point.y - at[1] };
     if (intent) {
       this.results.set(intent.key, result);
       if (intent.irreversible && isActing(intent.step)) await this.guardIrreversible(intent, target, result, signal);
@@ -106,6 +127,25 @@ export class LadderGrounder implements Grounder {
       if (err instanceof GroundingError && err.code === 'GROUNDING_NOT_FOUND') return false;
       throw err;
     }
+  }
+
+  /**
+   * The text rung on a small area around where the target is expected; undefined when that
+   * is not conclusive and the whole ladder must run on the whole screen.
+   */
+  private async near(observation: Observation, target: Target, anchors: Anchors | undefined, signal?: AbortSignal): Promise<LadderResult | undefined> {
+    const text = target.text ?? anchors?.text;
+    const read = this.options.local;
+    if (!read || !anchors?.at || text === undefined || target.ordinal !== undefined || target.relation || target.region || target.image) return undefined;
+    const expected = { x: anchors.at[0] + this.shift.x, y: anchors.at[1] + this.shift.y };
+    const r = await locateNear(read, this.memory, observation, text, anchors, expected, this.min, signal);
+    if ('why' in r) {
+      this.stats.whole++;
+      this.stats.why = [...this.stats.why.slice(-9), r.why];
+      return undefined;
+    }
+    this.stats.near++;
+    return { rung: 'text', expected: 'text', location: { ...r.location, source: 'ladder:text' }, landmarks: r.sightings, tried: [] };
   }
 
   async climb(observation: Observation, target: Target, anchors: Anchors | undefined, signal?: AbortSignal): Promise<LadderResult> {

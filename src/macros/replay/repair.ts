@@ -57,6 +57,9 @@ export async function repairFor(
       reasons.push(`its text reads ${JSON.stringify(nowText)} now`);
     } else if (nowText && !anchors.text) anchors.text = nowText;
   }
+  // Where the target is now, so that the next replay looks there first.
+  const p = result.location.point;
+  if (anchors.at && Math.hypot(anchors.at[0] - p.x, anchors.at[1] - p.y) > MOVED_PX) anchors.at = [Math.round(p.x), Math.round(p.y)];
   if (!text && sameAnchors(anchors, node.anchors)) return undefined;
   return { key: node.path.join('/'), path: node.path, reason: reasons.join('; '), anchors, ...(text ? { text } : {}) };
 }

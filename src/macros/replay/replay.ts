@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Policy } from '../../actions/policy/policy.js';
 import type { RunControl } from '../../engine/control.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { Engine, type RunResult } from '../../engine/engine.js';
 import type { ObservationPerception } from '../../grounding/perception.js';
 import { UserInputError } from '../../shared/errors.js';
-import type { Grounder } from '../../shared/ports.js';
+import type { Grounder, Observation } from '../../shared/ports.js';
+import type { Step } from '../../shared/steps.js';
 import { parseCsv, resolveParams, type Macro, type Row } from '../format/index.js';
 import type { Repair } from './repair.js';
 import { createReplayGrounding } from './setup.js';
@@ -22,11 +24,18 @@ export interface ReplayOptions {
   /** Ladder thresholds (tests and benchmarks). */
   minConfidence?: number;
   templateThreshold?: number;
+  /**
+   * Read the area around each target's recorded place first, and the whole screen only when
+   * that is not conclusive (default true; false reads every new screen whole, the old way).
+   */
+  localFirst?: boolean;
 }
 
 export interface ReplayResult extends RunResult {
   repairs: Repair[];
   skipped: string[];
+  /** Targets found near their recorded place, and those looked for there that needed the whole screen. */
+  lookedNear: { found: number; wholeScreen: number };
 }
 
 /**
@@ -49,6 +58,7 @@ export async function replayMacro(
     ...(options.vlm ? { vlm: options.vlm } : {}),
     ...(options.minConfidence !== undefined ? { minConfidence: options.minConfidence } : {}),
     ...(options.templateThreshold !== undefined ? { templateThreshold: options.templateThreshold } : {}),
+    ...(options.localFirst !== undefined ? { localFirst: options.localFirst } : {}),
   });
   const cache = new Map<string, Row[]>();
   const rows = (ref: string): Row[] => {
@@ -62,8 +72,32 @@ export async function replayMacro(
   };
   // Read data up front, so that a missing CSV is a bad command line, not a failed step mid-run.
   if (options.dataFile) rows('');
-  const source = new MacroStepSource(macro, { params, ladder, screen: deps.screen, rows, confirmer: deps.confirmer, textAt, logger: deps.logger });
-  const engine = new Engine({ ...deps, grounder: ladder });
+  const source = new MacroStepSource(macro, {
+    params,
+    ladder,
+    screen: deps.screen,
+    rows,
+    confirmer: deps.confirmer,
+    textAt,
+    logger: deps.logger,
+    ...(options.localFirst !== false ? { readWhole: async (obs: Observation, signal?: AbortSignal) => void (await perception.ocr(obs, signal)) } : {}),
+  });
+  const nearby = deps.nearbyText;
+  const engine = new Engine({
+    ...deps,
+    grounder: ladder,
+    ...(nearby && options.localFirst !== false
+      ? {
+          // The safety gate reads the text around a target (a whole-screen read) for the policy's
+          // context rules; a step that no context could make riskier does not need it.
+          nearbyText: async (obs, point) => {
+            const intent = ladder.intent;
+            const text = intent ? ladder.results.get(intent.key)?.location.text : undefined;
+            return intent && !contextCanMatter(deps.policy, intent.step, text) ? [] : nearby(obs, point);
+          },
+        }
+      : {}),
+  });
   const result = await engine.run({
     source,
     title: `macro: ${macro.name}`,
@@ -72,7 +106,20 @@ export async function replayMacro(
     ...(options.control ? { control: options.control } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { ...result, repairs: source.repairs, skipped: source.skipped };
+  return { ...result, repairs: source.repairs, skipped: source.skipped, lookedNear: { found: ladder.stats.near, wholeScreen: ladder.stats.whole } };
+}
+
+/** Whether any text around the target could change what the policy says about this step. */
+export function contextCanMatter(policy: Policy, step: Step, targetText?: string): boolean {
+  const words = policy.rules.flatMap((r) => r.context_words ?? []);
+  if (words.length === 0) return false;
+  const rules = (nearbyText: string[]) =>
+    policy
+      .classify({ step, nearbyText, ...(targetText ? { targetText } : {}) })
+      .matches.map((m) => m.ruleId)
+      .sort()
+      .join();
+  return rules(words) !== rules([]);
 }
 
 function readCsv(file: string): string {

@@ -3,7 +3,7 @@ import type { ObservationPerception } from '../../grounding/perception.js';
 import { TemplateGrounder } from '../../grounding/template/index.js';
 import { TextGrounder } from '../../grounding/text.js';
 import { boxToDesktop } from '../../shared/coords.js';
-import type { Point } from '../../shared/geometry.js';
+import type { Box, Point } from '../../shared/geometry.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Confirmer, Grounder, Observation } from '../../shared/ports.js';
 import { LadderGrounder } from './ladder.js';
@@ -18,6 +18,8 @@ export interface ReplayGroundingOptions {
   vlm?: Grounder;
   confirmer?: Confirmer;
   logger?: Logger;
+  /** Look for each target near its recorded place first (default true). */
+  localFirst?: boolean;
 }
 
 /** The replay ladder on the shared perception (one OCR per frame for every rung and check). */
@@ -40,6 +42,7 @@ export function createReplayGrounding(options: ReplayGroundingOptions): {
     },
     ...(options.minConfidence !== undefined ? { minConfidence: options.minConfidence } : {}),
     ...(options.confirmer ? { confirmer: options.confirmer } : {}),
+    ...(options.localFirst !== false ? { local: (obs: Observation, area: Box, signal?: AbortSignal) => perception.region(obs, area, signal) } : {}),
   });
   const textAt = async (obs: Observation, point: Point, signal?: AbortSignal) => {
     const result = await perception.ocr(obs, signal);

@@ -17,6 +17,13 @@ export interface MacroSourceOptions {
   rows: (ref: string) => Row[];
   /** Asked for `on_error: ask`; absent means nobody is there, and the run fails closed. */
   confirmer?: Confirmer;
+  /**
+   * Reads the whole screen (replay otherwise reads near each target only). Called before a
+   * step types a secret: every screenshot kept after it is masked by reading the screen, and
+   * with this reading those become reads of what changed, short, rather than a whole first
+   * read right after the typing.
+   */
+  readWhole?: (observation: Observation, signal?: AbortSignal) => Promise<void>;
   /** The OCR text at a point of an observation, to heal a step whose text changed. */
   textAt?: (observation: Observation, point: Point, signal?: AbortSignal) => Promise<string | undefined>;
   logger?: Logger;
@@ -76,6 +83,9 @@ export class MacroStepSource implements StepSource {
       return null;
     }
     const step = substituteDeep(found.node.step, this.options.params, found.row);
+    // A long read right after typing would also hold up the key echoes that tell the takeover
+    // watch the keys were the agent's own.
+    if (step.kind === 'type' && step.text.includes('{{secret:')) await this.options.readWhole?.(context.observation, sig);
     return this.propose({ node: found.node, ...(found.row ? { row: found.row } : {}), step, attempts: 0 }, context);
   }
 

@@ -1,6 +1,8 @@
 import { nextChange, waitForTarget } from '../../engine/checks.js';
+import { TextGrounder } from '../../grounding/text.js';
 import { diffFrames } from '../../perception/diff.js';
-import { AppError } from '../../shared/errors.js';
+import type { OcrLine } from '../../perception/ocr/types.js';
+import { AppError, GroundingError } from '../../shared/errors.js';
 import type { Frame, Observation, ScreenSource } from '../../shared/ports.js';
 import type { Expect } from '../format/index.js';
 import type { LadderGrounder } from './ladder.js';
@@ -20,7 +22,7 @@ export async function verifyExpect(
 ): Promise<string | undefined> {
   const ms = (expect.within ?? 10) * 1000;
   const deadline = performance.now() + ms;
-  if (expect.text !== undefined) {
+  if (expect.text !== undefined && !(await appearedWhereChanged(ladder, before, now, expect.text, signal))) {
     try {
       await waitForTarget(screen, ladder.text, now, { text: expect.text }, ms, signal);
     } catch (err) {
@@ -36,6 +38,34 @@ export async function verifyExpect(
     if (!changed) return `expected the screen to change, and it stayed the same for ${ms / 1000}s`;
   }
   return undefined;
+}
+
+/** Most changed areas read for a quick look; a screen that changed in more places is read whole. */
+const MAX_AREAS = 6;
+
+/**
+ * Whether `text` is in what changed since `before`, reading only the changed areas: a quick yes
+ * for the usual postcondition (a message appeared). No means "look at the whole screen", never
+ * that the text is absent.
+ */
+async function appearedWhereChanged(ladder: LadderGrounder, before: Frame, now: Observation, text: string, signal: AbortSignal): Promise<boolean> {
+  const read = ladder.area;
+  if (!read) return false;
+  const diff = diffFrames(before, now.frame, { minArea: 16 });
+  if (!diff.changed || diff.regions.length > MAX_AREAS) return false;
+  const lines: OcrLine[] = [];
+  for (const r of diff.regions) {
+    const d = r.desktop;
+    lines.push(...(await read(now, { x: d.x - 12, y: d.y - 12, width: d.width + 24, height: d.height + 24 }, signal)).lines);
+  }
+  try {
+    await new TextGrounder(() => Promise.resolve({ lines })).locate(now, { text }, signal);
+    return true;
+  } catch (err) {
+    if (err instanceof GroundingError && err.code === 'GROUNDING_AMBIGUOUS') return true;
+    if (err instanceof GroundingError) return false;
+    throw err;
+  }
 }
 
 async function waitGone(screen: ScreenSource, ladder: LadderGrounder, first: Observation, text: string, deadline: number, signal: AbortSignal): Promise<boolean> {

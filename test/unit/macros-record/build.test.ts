@@ -42,8 +42,16 @@ function wordsOf(text: string, box: Box) {
   const w = box.width / words.length;
   return words.map((t, i) => ({ text: t, box: { x: box.x + i * w, y: box.y, width: w - 4, height: box.height }, confidence: 0.99 }));
 }
+/** Reads back the drawn texts; a region read sees the lines that overlap the region. */
+const reads = { whole: 0, regions: 0 };
 const ocr: Ocr = {
-  recognize: (img) => Promise.resolve<OcrResult>({ lines: texts.get(img as Frame) ?? [] }),
+  recognize: (img, options) => {
+    const r = options?.region;
+    if (r) reads.regions++;
+    else reads.whole++;
+    const lines = (texts.get(img as Frame) ?? []).filter((l) => !r || (l.box.x < r.x + r.width && r.x < l.box.x + l.box.width && l.box.y < r.y + r.height && r.y < l.box.y + l.box.height));
+    return Promise.resolve<OcrResult>({ lines });
+  },
   dispose: () => Promise.resolve(),
 };
 function memorySecrets(): SecretStore & { values: Map<string, string> } {
@@ -146,5 +154,23 @@ describe('recorded steps with evidence', () => {
     const kept = await buildSteps({ name: 'm', actions, frameBefore: (i) => frames[i], final: before, ocr, cropDir: 'm.crops', secretFields: ['member code'], secrets: broken });
     expect(kept.unstored).toEqual(['M_MEMBER_CODE']);
     expect(kept.steps[0]!.step).toMatchObject({ text: '{{secret:M_MEMBER_CODE}}' });
+  });
+
+  it('reads the first screen whole and each later one only where it changed, with the same steps as reading all whole', async () => {
+    const before = screen(base);
+    const after = screen([...base, { box: { x: 40, y: 220, width: 260, height: 22 }, fill: 40, text: 'Saved to disk now' }]);
+    const frames: Record<number, Frame> = { 0: before, 2: after };
+    const build = (incremental: boolean) =>
+      buildSteps({ name: 'Save', actions: [click(0, 0, 100, 57), click(2, 2500, 200, 128)], frameBefore: (i) => frames[i], final: after, ocr, cropDir: 's.crops', incremental });
+    reads.whole = reads.regions = 0;
+    const whole = await build(false);
+    expect(reads).toEqual({ whole: 2, regions: 0 });
+    reads.whole = reads.regions = 0;
+    const changes = await build(true);
+    expect(reads.whole).toBe(1);
+    expect(reads.regions).toBeGreaterThan(0);
+    expect(changes.steps.map((s) => [s.step, s.anchors, s.expect])).toEqual(whole.steps.map((s) => [s.step, s.anchors, s.expect]));
+    // Replay looks first where the target's text was.
+    expect(changes.steps[0]!.anchors?.at).toEqual([105, 57]);
   });
 });
