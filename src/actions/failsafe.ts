@@ -33,6 +33,10 @@ export interface FailsafeOptions {
   keyEchoMs?: number;
 }
 
+/** How often the loop lag is sampled, and a gap that counts as the loop having been blocked. */
+const TICK_MS = 10;
+const BLOCKED_MS = 50;
+
 export const FAILSAFE_MESSAGES: Record<FailsafeReason, string> = {
   corner: 'failsafe: pointer in a screen corner',
   takeover: 'user took over: the pointer moved away from where the agent left it',
@@ -48,6 +52,10 @@ export class Failsafe {
   private fired: { reason: FailsafeReason; at: number } | undefined;
   private lastOwnInputAt = -Infinity;
   private keyBusyCount = 0;
+  /** Event-loop lag tracking: when the loop last ran, and the last stretch it was blocked. */
+  private lagTimer: ReturnType<typeof setInterval> | undefined;
+  private lastTick = 0;
+  private lastBlock: { from: number; to: number } | undefined;
   private readonly logger: Logger;
 
   constructor(private readonly options: FailsafeOptions) {
@@ -68,11 +76,20 @@ export class Failsafe {
     this.corners = outerCorners(screens);
     this.expected = await this.options.probe.pointer();
     this.timer = setInterval(() => void this.poll(), this.options.intervalMs ?? 20);
+    this.lastTick = performance.now();
+    this.lastBlock = undefined;
+    this.lagTimer = setInterval(() => {
+      const now = performance.now();
+      if (now - this.lastTick > BLOCKED_MS) this.lastBlock = { from: this.lastTick, to: now };
+      this.lastTick = now;
+    }, TICK_MS);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.lagTimer) clearInterval(this.lagTimer);
     this.timer = undefined;
+    this.lagTimer = undefined;
     this.controller = undefined;
   }
 
@@ -95,12 +112,24 @@ export class Failsafe {
   /**
    * A key event seen by the global keyboard hook (keyboard-watch.ts). The hook also sees the
    * agent's own XTest events, so a key counts as the person's only while the agent is not
-   * sending input and has not for `keyEchoMs`.
+   * sending input and has not for `keyEchoMs`. The hook's events reach us through the event
+   * loop: when a long synchronous stretch (an OCR read) held the loop, an echo of the agent's
+   * last keys arrives late, so the key is dated from when the loop was blocked, not from now.
    */
   noteKey(): void {
     if (!this.controller || this.controller.signal.aborted) return;
-    if (this.busyCount > 0 || this.keyBusyCount > 0 || performance.now() - this.lastOwnInputAt < (this.options.keyEchoMs ?? 150)) return;
+    if (this.busyCount > 0 || this.keyBusyCount > 0 || this.earliestKeyTime() - this.lastOwnInputAt < (this.options.keyEchoMs ?? 150)) return;
     this.fire('takeover', this.expected ?? { x: 0, y: 0 }, 'the person typed while the agent was working');
+  }
+
+  /** The earliest moment a key arriving now can have been pressed, given how long the loop was held. */
+  private earliestKeyTime(): number {
+    const now = performance.now();
+    // The lag timer has not run since the loop was freed: blocked since its last tick.
+    if (now - this.lastTick > BLOCKED_MS) return this.lastTick;
+    // It ran first and saw the block: a key delivered right after it may date from the block.
+    if (this.lastBlock && now - this.lastBlock.to < BLOCKED_MS) return this.lastBlock.from;
+    return now;
   }
 
   /** The agent's pointer action ended; `at` is where it left the pointer (unchanged when absent). */

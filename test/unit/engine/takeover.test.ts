@@ -106,4 +106,26 @@ describe('taking over', () => {
     expect(controller.signal.aborted).toBe(false);
     failsafe.stop();
   });
+
+  it("an echo of the agent's keys delivered late, because the loop was busy (an OCR read), is still the agent's", async () => {
+    let tookOver = '';
+    const failsafe = new Failsafe({ probe: new RecordingInputDriver(), keyEchoMs: 50, onTakeover: (m) => (tookOver = m) });
+    await failsafe.start(new AbortController());
+    await new Promise((r) => setTimeout(r, 30));
+    failsafe.keysBusy();
+    failsafe.keysDone();
+    // The hook's echo is queued behind 300 ms of synchronous work.
+    setImmediate(() => failsafe.noteKey());
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      /* the loop is held, as by a long synchronous read */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(tookOver).toBe('');
+    // With the loop free, a key long after the agent's is a person's.
+    await new Promise((r) => setTimeout(r, 120));
+    failsafe.noteKey();
+    expect(tookOver).toMatch(/the person typed/);
+    failsafe.stop();
+  });
 });
