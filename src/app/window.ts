@@ -13,17 +13,15 @@ const run = promisify(execFile);
 export function activeWindowReader(env: NodeJS.ProcessEnv): () => Promise<ActiveWindow | undefined> {
   return async () => {
     if (process.platform !== 'linux') return undefined;
-    try {
-      const { stdout: id } = await run('xdotool', ['getactivewindow'], { env, timeout: 1000 });
-      const wid = id.trim();
-      const [{ stdout: title }, pid] = await Promise.all([
-        run('xdotool', ['getwindowname', wid], { env, timeout: 1000 }),
-        run('xdotool', ['getwindowpid', wid], { env, timeout: 1000 }).then((r) => r.stdout.trim(), () => ''),
-      ]);
-      const app = pid ? (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() : '';
-      return { title: title.trim(), ...(app ? { app } : {}) };
-    } catch {
-      return undefined;
-    }
+    // One xdotool process for all three (a chained command line): ~3x cheaper per step than three.
+    // A window without _NET_WM_PID fails the last command after the title was printed.
+    const out = await run('xdotool', ['getactivewindow', 'getwindowname', 'getwindowpid'], { env, timeout: 1000 }).then(
+      (r) => r.stdout,
+      (err: unknown) => (err as { stdout?: string }).stdout ?? '',
+    );
+    const [title, pid] = out.split('\n').map((l) => l.trim());
+    if (title === undefined || (title === '' && !pid)) return undefined;
+    const app = pid && /^\d+$/.test(pid) ? (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() : '';
+    return { title, ...(app ? { app } : {}) };
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeWindowReader } from '../../src/app/window.js';
 import { desktopSupport, serveFixtures, startDesktop, TestBedError, type Desktop } from './bed/index.js';
 
 const support = desktopSupport();
@@ -92,6 +93,9 @@ describe.skipIf(!support.ok)(`virtual desktop with openbox, xterm and Chromium${
     expect(term.window.width).toBeGreaterThan(200);
     const text = await waitFor(() => (existsSync(file) ? readFileSync(file, 'utf8') : undefined), 10_000);
     expect(text).toBe('hello\n');
+    // The engine's window reader (policy context, run log) sees the focused window and its program.
+    execFileSync('xdotool', ['windowactivate', '--sync', term.window.id], { env: { ...process.env, DISPLAY: desktop.display } });
+    expect(await activeWindowReader({ ...process.env, DISPLAY: desktop.display })()).toEqual({ title: 'bed hello', app: 'xterm' });
   });
 
   it('opens headed Chromium on a fixture page and reads back what the form received', async () => {
