@@ -16,21 +16,28 @@ export function serializeMacro(macro: MacroFile): string {
   const doc = new Document(plain);
   visit(doc, {
     Map(_key, node, path) {
-      // Never fold a whole step: its keys are what a person scans for.
-      if (path.length > 4 && isSmall(node)) node.flow = true;
+      // Never fold a whole step (nor a list of them, below): its keys are what a person scans for.
+      if (path.length > 4 && !isStep(node) && isSmall(node)) node.flow = true;
     },
     Seq(_key, node, path) {
-      if (path.length > 2 && isSmall(node)) node.flow = true;
+      if (path.length > 2 && !node.items.some(isStep) && isSmall(node)) node.flow = true;
     },
   });
   return doc.toString({ lineWidth: 0 });
 }
 
+const STEP_KEYS = new Set(['do', 'step', 'if', 'repeat']);
+
+function isStep(node: unknown): boolean {
+  return isMap(node) && node.items.some((p) => isScalar(p.key) && STEP_KEYS.has(String(p.key.value)));
+}
+
 function isSmall(node: unknown): boolean {
-  const items = (isMap(node) || isSeq(node) ? node.items : []);
+  if (!isMap(node) && !isSeq(node)) return false;
   let size = 0;
-  for (const it of items) {
-    const value = isScalar(it) ? it : (it as { value?: unknown }).value;
+  for (const it of node.items) {
+    // A mapping's items are pairs (their value counts); a sequence's items are the nodes themselves.
+    const value = isMap(node) ? (it as { value?: unknown }).value : it;
     if (value !== null && value !== undefined && !isScalar(value) && !(isMap(value) && isSmall(value))) return false;
     size += JSON.stringify((value as { toJSON?: () => unknown })?.toJSON?.() ?? null).length + 4;
   }

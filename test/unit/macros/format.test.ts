@@ -76,6 +76,16 @@ describe('macro file', () => {
     expect(text).toContain('landmarks: [ { text: Amount, dx: 0, dy: 60 } ]');
     expect(text).not.toContain('program');
   });
+
+  it('keeps a list of step mappings one step per line (never folds it into one flow line)', () => {
+    const m = parseMacro('name: s\nsteps:\n  - do: click "A"\n    anchors: { text: A }\n  - do: click "B"\n    anchors: { text: B }\n  - repeat: { for_each_row: data.csv }\n    steps:\n      - do: type "x"\n      - do: press enter\n', 's.yaml');
+    const text = serializeMacro(m);
+    expect(parseMacro(text, 'again.yaml').steps).toEqual(m.steps);
+    expect(text).toMatch(/^ {2}- do: click "A"$/m);
+    expect(text).toMatch(/^ {2}- do: click "B"$/m);
+    expect(text).toMatch(/^ {6}- do: type "x"$/m);
+    expect(text).toContain('anchors: { text: A }');
+  });
 });
 
 describe('macro parameters', () => {
