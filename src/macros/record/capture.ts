@@ -124,7 +124,8 @@ export class InputCapture {
         const button = BUTTONS[e.button as number];
         if (!button) return;
         ev = { type: e.type === 7 ? 'down' : 'up', t, x: e.x, y: e.y, button };
-        if (e.type === 7) this.keepFrame(i, t, true);
+        // At the release the focus is read afresh: a press on DeskPilot's window moves it there.
+        this.keepFrame(i, t, e.type === 7, e.type === 8);
         break;
       }
       case 9:
@@ -154,10 +155,10 @@ export class InputCapture {
   }
 
   /** Remembers the screen before event i, and who had the focus then. */
-  private keepFrame(i: number, t: number, frame: boolean): void {
+  private keepFrame(i: number, t: number, frame: boolean, freshTitle = false): void {
     if (frame && this.latest) this.frames.set(i, this.latest);
     const ev = (): InputEvent | undefined => this.events[i];
-    if (t - this.lastTitleAt < 500 && this.lastTitle !== undefined) {
+    if (!freshTitle && t - this.lastTitleAt < 500 && this.lastTitle !== undefined) {
       const title = this.lastTitle;
       queueMicrotask(() => {
         const e = ev();

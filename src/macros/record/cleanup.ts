@@ -96,6 +96,11 @@ export function cleanupEvents(events: readonly InputEvent[], options: CleanupOpt
         return;
       case 'up':
         if (!press || press.button !== e.button) return;
+        // The press raised DeskPilot's own window (the focus was read before it moved): not the person's step.
+        if (own(e.window)) {
+          press = undefined;
+          return;
+        }
         if (Math.hypot(e.x - press.x, e.y - press.y) > o.dragPx) press.far = true;
         finishPress(press, i, e.t, e.x, e.y);
         press = undefined;

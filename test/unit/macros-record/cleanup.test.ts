@@ -72,6 +72,13 @@ describe('cleanup of recorded input into actions', () => {
     expect(cleanupEvents([hold(K.ctrl), ...key(K.c), release(K.ctrl)])).toEqual([]);
   });
 
+  it('drops a click that brought DeskPilot to the front (focus still on the app at the press, on DeskPilot at the release)', () => {
+    const released: InputEvent = { ...up(500, 10), window: 'DeskPilot' };
+    const acts = cleanupEvents([down(10, 10, 'Form - Chromium'), up(10, 10), down(500, 10, 'Form - Chromium'), released]);
+    expect(acts).toMatchObject([{ kind: 'click', at: { x: 10, y: 10 } }]);
+    expect(acts).toHaveLength(1);
+  });
+
   it('merges wheel notches in one direction into one scroll', () => {
     const wheel = (direction: 'up' | 'down'): InputEvent => ({ type: 'wheel', t: at(100), x: 5, y: 5, direction, amount: 1 });
     const acts = cleanupEvents([wheel('down'), wheel('down'), wheel('down'), wheel('up')]);
