@@ -23,6 +23,9 @@ export const runnerBench: Benchmark = {
   async run({ quick }) {
     const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-runner-bench-'));
     const failures: number[] = [];
+    const cpu: Record<number, number[]> = { 1: [], 2: [] };
+    const starts: Record<number, number[]> = { 1: [], 2: [] };
+    const busiest: number[] = [];
     // Which tasks failed, so a slow or flaky run is not mistaken for a parallelism problem.
     const notOk = new Map<string, number>();
     const suite = async (workers: number) => {
@@ -44,12 +47,20 @@ export const runnerBench: Benchmark = {
       ];
       const env: NodeJS.ProcessEnv = { ...process.env, DESKPILOT_LOG_LEVEL: 'error' };
       delete env['DISPLAY'];
+      const cpuBefore = childrenCpuSeconds();
       await exec(process.execPath, args, { cwd: ROOT, env, timeout: 600_000 }).catch(
         (err: { code?: number }) => {
           if (err.code !== 1) throw err as Error; // 1 = some task failed: still a timing, counted below
         },
       );
       const result = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as SuiteResult;
+      const used = childrenCpuSeconds() - cpuBefore;
+      if (used > 0) cpu[workers]!.push(used);
+      starts[workers]!.push(...(result.workerStarts ?? []).map((s) => s.ms / 1000));
+      const lines = describeRun(result, used);
+      if (workers === 2) busiest.push(lines.busiest);
+      // On stderr: --json keeps stdout to one line per benchmark.
+      console.error(lines.text);
       const bad = result.tasks.filter((t) => !t.ok);
       failures.push(bad.length);
       for (const t of bad) notOk.set(t.id, (notOk.get(t.id) ?? 0) + 1);
@@ -73,6 +84,19 @@ export const runnerBench: Benchmark = {
         figures: {
           'suite wall time, 1 worker': one,
           'suite wall time, 2 workers': two,
+          ...(cpu[1]!.length && cpu[2]!.length
+            ? {
+                'CPU time per run, 1 worker': summarize(cpu[1]!, 's'),
+                'CPU time per run, 2 workers': summarize(cpu[2]!, 's'),
+              }
+            : {}),
+          ...(starts[1]!.length && starts[2]!.length && busiest.length
+            ? {
+                'worker start-up (spawn to ready), 1 worker': summarize(starts[1]!, 's'),
+                'worker start-up (spawn to ready), 2 workers': summarize(starts[2]!, 's'),
+                'busiest worker, 2 workers (start-up + its tasks)': summarize(busiest, 's'),
+              }
+            : {}),
           'tasks not ok per run': summarize(failures, 'tasks'),
           ...Object.fromEntries(
             [...notOk].map(([id, n]) => [`runs where ${id} was not ok`, summarize([n], 'runs')]),
@@ -87,3 +111,49 @@ export const runnerBench: Benchmark = {
     }
   },
 };
+
+/** CPU seconds of this process's finished children and theirs (Linux: /proc/self/stat cutime + cstime). */
+function childrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100; // fields 16 and 17, in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
+
+/** One suite run in lines: per worker its start-up and its tasks in the order it ran them. */
+function describeRun(result: SuiteResult, cpuSeconds: number): { text: string; busiest: number } {
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  const lines = [
+    `runner: ${result.workers} worker${result.workers > 1 ? 's' : ''}, ${s(result.durationMs)} s wall${cpuSeconds > 0 ? `, ${cpuSeconds.toFixed(1)} s CPU` : ''}`,
+  ];
+  let busiest = 0;
+  const workers = [...new Set(result.tasks.map((t) => t.worker ?? -1))].sort((a, b) => a - b);
+  for (const w of workers) {
+    const tasks = result.tasks
+      .filter((t) => (t.worker ?? -1) === w)
+      .sort((a, b) => (a.startedMs ?? 0) - (b.startedMs ?? 0));
+    const start = result.workerStarts?.find((x) => x.worker === w)?.ms ?? 0;
+    const busy = start + tasks.reduce((sum, t) => sum + t.durationMs, 0);
+    busiest = Math.max(busiest, busy);
+    lines.push(
+      `  worker ${w + 1}: start-up ${s(start)} s, then ${tasks.map((t) => `${t.id} ${s(t.durationMs)}`).join(', ')} = ${s(busy)} s`,
+    );
+  }
+  // Where the tasks' time went, summed over the tasks: wall / worker CPU per phase, apps' CPU.
+  const phases = new Map<string, { wall: number; cpu: number }>();
+  let apps = 0;
+  for (const a of result.tasks.flatMap((t) => t.attempts)) {
+    for (const [name, p] of Object.entries(a.phases ?? {})) {
+      const sum = phases.get(name) ?? { wall: 0, cpu: 0 };
+      phases.set(name, { wall: sum.wall + p.wallMs, cpu: sum.cpu + p.cpuMs });
+    }
+    apps += (a.cpu?.appsMs ?? 0) + (a.cpu?.displayMs ?? 0);
+  }
+  lines.push(
+    `  phases, wall/worker CPU s: ${[...phases].map(([n, p]) => `${n} ${s(p.wall)}/${s(p.cpu)}`).join(', ')}; apps and X CPU ${s(apps)} s`,
+  );
+  return { text: lines.join('\n'), busiest: busiest / 1000 };
+}

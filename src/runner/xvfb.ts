@@ -106,11 +106,29 @@ async function ready(
 }
 
 async function startOpenbox(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<ChildProcess> {
-  const wm = spawn('openbox', ['--sm-disable'], { env, stdio: 'ignore' });
+  const launch = () => {
+    const child = spawn('openbox', ['--sm-disable'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.once('error', (err) => (stderr += `\n${err.message}`));
+    return child;
+  };
+  let stderr = '';
+  let wm = launch();
+  let starts = 1;
   const deadline = Date.now() + 20_000;
   // openbox is ready once it has announced itself on the root window.
   while (Date.now() < deadline) {
     throwIfAborted(signal);
+    // Seen on a loaded machine: openbox gone within moments of its start (while Xvfb was still
+    // compiling its keymap). It is started again rather than waited for until the deadline.
+    if (wm.exitCode !== null || wm.signalCode !== null) {
+      if (starts >= 3)
+        throw new DisplayError(
+          `openbox exited (${wm.signalCode ?? `code ${wm.exitCode}`}) on ${env['DISPLAY'] ?? '?'}, ${starts} times${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+        );
+      wm = launch();
+      starts++;
+    }
     try {
       const { stdout } = await exec('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env, timeout: 2000 });
       if (/window id/.test(stdout)) return wm;
@@ -120,7 +138,9 @@ async function startOpenbox(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promi
     await sleep(50);
   }
   wm.kill('SIGKILL');
-  throw new DisplayError(`openbox did not start on ${env['DISPLAY'] ?? '?'}`);
+  throw new DisplayError(
+    `openbox did not start on ${env['DISPLAY'] ?? '?'} within 20 s${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+  );
 }
 
 function lockPid(n: number): number | undefined {

@@ -21,9 +21,48 @@ const exec = promisify(execFile);
 const support = desktopSupport();
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Lock files of the X servers the runner starts (it picks numbers from :200 up). */
-function runnerDisplays(): string[] {
-  return readdirSync('/tmp').filter((f) => /^\.X2\d\d-lock$/.test(f));
+/** A mark in the environment of every process a `deskpilot test` run of this file starts. */
+const MARK = `DESKPILOT_RUNNER_TEST=${process.pid}`;
+
+/**
+ * What the runs of this file left behind: processes that carry its mark (X servers, window
+ * managers, apps, bus daemons), and lock files of X servers that are gone. Other test files may
+ * run `deskpilot test` at the same time (their displays are theirs, not leftovers of ours), and
+ * a process that is just ending is given a moment.
+ */
+async function leftovers(): Promise<string[]> {
+  let found: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    found = [...markedProcesses(), ...staleLocks()];
+    if (found.length === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return found;
+}
+
+function markedProcesses(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(MARK)) continue;
+      out.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+function staleLocks(): string[] {
+  return readdirSync('/tmp').filter((f) => {
+    if (!/^\.X2\d\d-lock$/.test(f)) return false;
+    try {
+      process.kill(Number(readFileSync(path.join('/tmp', f), 'utf8').trim()), 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**
@@ -32,11 +71,13 @@ function runnerDisplays(): string[] {
  */
 describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
   const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-runner-'));
-  const before = runnerDisplays();
+  const staleBefore = staleLocks();
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   async function deskpilot(...args: string[]) {
     const env: NodeJS.ProcessEnv = { ...process.env, DESKPILOT_LOG_LEVEL: 'error' };
+    const [markName, markValue] = MARK.split('=') as [string, string];
+    env[markName] = markValue;
     delete env['DISPLAY'];
     try {
       const r = await exec(
@@ -82,7 +123,7 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
       expect(junit).toMatch(/<testsuites name="deskpilot test" tests="10" failures="0" errors="0"/);
       expect(junit).toContain('<testcase classname="examples/xterm.yaml" name="xterm-type-to-file"');
       expect(existsSync(path.join(out, 'html', 'index.html'))).toBe(true);
-      expect(runnerDisplays()).toEqual(before);
+      expect((await leftovers()).filter((l) => !staleBefore.includes(l))).toEqual([]);
       await expectHtmlShowsFailure(
         path.join(out, 'html', 'index.html'),
         'xterm-wrong-answer',
@@ -140,7 +181,7 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
         'wrong-total',
         /expected exact "18", got "17\\n"/,
       );
-      expect(runnerDisplays()).toEqual(before);
+      expect((await leftovers()).filter((l) => !staleBefore.includes(l))).toEqual([]);
     },
   );
 });

@@ -5,7 +5,6 @@ import { createAppContext } from '../../app/context.js';
 import { setupEngine } from '../../app/engine-setup.js';
 import type { EngineListener } from '../../engine/events.js';
 import type { TaskRuntime } from '../../runner/suite/attempt.js';
-import { createOcr } from '../../perception/ocr/index.js';
 import { openSecretStore } from '../../storage/secrets/index.js';
 
 /**
@@ -45,7 +44,6 @@ export async function openRuntime(
     listener: (e) => listener?.(e),
   });
   const store = await app.store();
-  const fullOcr = createOcr({ logger: app.logger });
   const display = (await setup.deps.screen.listDisplays())[0];
   const runtime: TaskRuntime = {
     env: { ...process.env, ...(app.display ? { DISPLAY: app.display } : {}) },
@@ -56,10 +54,12 @@ export async function openRuntime(
     store,
     planner: (instruction) => setup.planner(instruction),
     async screenText(signal) {
-      // A full read every time: setup waits and evaluators must not see text kept from an
-      // earlier screen, which the engine's incremental OCR may reuse across tasks.
+      // Through the engine's incremental OCR, which forgetScreens() resets at the start of each
+      // task (so no text is kept from an earlier task's screen): a setup wait that polls re-reads
+      // only what changed, and the first step's grounding reuses the wait's reading of the same
+      // screen instead of reading it whole again.
       const frame = await setup.deps.screen.capture(undefined, signal);
-      const result = await fullOcr.recognize(frame, signal ? { signal } : {});
+      const result = await setup.perception.incremental.recognize(frame, signal);
       return result.lines.map((l) => l.text).join('\n');
     },
     setListener: (l) => (listener = l),
@@ -77,7 +77,7 @@ export async function openRuntime(
   return {
     runtime,
     dispose: async () => {
-      await Promise.allSettled([setup.dispose(), fullOcr.dispose()]);
+      await setup.dispose().catch(() => undefined);
       await app.dispose();
     },
   };

@@ -1,6 +1,5 @@
 import { UserInputError } from '../../shared/errors.js';
 import { WORKER_ENV, type WorkerConfig } from '../../runner/suite/protocol.js';
-import { serveTasks } from '../../runner/suite/worker.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
 
 /**
@@ -12,11 +11,20 @@ const raw = process.env[WORKER_ENV];
 if (!raw)
   throw new UserInputError(`the test worker is started by "deskpilot test" (${WORKER_ENV} is not set)`);
 const config = JSON.parse(raw) as WorkerConfig;
-const screen = await startVirtualDisplay({
+// The X server first: it boots in its own process while this one loads the task runner and the
+// OCR models (neither needs X; a model that fails to load shows at the first read).
+const starting = startVirtualDisplay({
   from: config.displayFrom,
   width: config.width,
   height: config.height,
 });
+starting.catch(() => undefined); // awaited below
+const serving = import('../../runner/suite/worker.js');
+const warm = import('../../perception/ocr/index.js')
+  .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
+  .catch(() => undefined);
+const screen = await starting;
+const { serveTasks } = await serving;
 const stopAll = () => void screen.stop().finally(() => process.exit(143));
 process.once('SIGTERM', stopAll);
 // Ctrl+C reaches the whole process group: the parent decides (it lets running tasks finish).
@@ -35,6 +43,7 @@ try {
     env: { ...process.env, DISPLAY: screen.display },
     sweepWindows: true,
   });
+  await warm;
   try {
     await serveTasks(runtime, config.workRoot, screen.pids);
   } finally {

@@ -9,9 +9,11 @@ import { JunitReporter } from '../../runner/reporters/junit.js';
 import { ListReporter } from '../../runner/reporters/list.js';
 import { REPORTERS, type Reporter, type ReporterName } from '../../runner/reporters/reporter.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
+import { ocrThreadsPerWorker } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
 import { runSuite } from '../../runner/suite/run-suite.js';
+import { DURATIONS_FILE } from '../../runner/suite/schedule.js';
 import type { AppContext } from '../../app/context.js';
 import { globalsOf, withApp } from '../compose.js';
 import { UsageError, type CliIo, type Output } from '../output.js';
@@ -106,23 +108,13 @@ async function runTests(
           });
         }, root);
       }
-      const entry = fileURLToPath(new URL('./test-worker.ts', import.meta.url));
-      const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
-      return spawnWorker(
-        entry,
-        {
-          index,
-          dataDir,
-          workRoot: root,
-          secretsDir: app.dataDir,
-          ...common(globals),
-          confirm: flags.confirm,
-          displayFrom: 200 + index,
-          width: 1280,
-          height: 800,
-        },
-        env,
-      );
+      return isolatedWorker(index, {
+        root,
+        secretsDir: app.dataDir,
+        ...common(globals),
+        confirm: flags.confirm,
+        workers,
+      });
     };
     const result = await runSuite({
       patterns: files,
@@ -132,6 +124,7 @@ async function runTests(
       ...(shard ? { shard } : {}),
       start,
       reporters,
+      durationsFile: path.join(app.dataDir, DURATIONS_FILE),
       signal: stop.signal,
       onReport: (name, file) => out.line(`${name} report: ${path.relative(process.cwd(), file) || file}`),
     });
@@ -141,6 +134,42 @@ async function runTests(
     process.removeListener('SIGINT', onSigint);
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * One worker child process on its own Xvfb (from :200 + index), its data dir under `root`.
+ * Shared with the app's Test runs screen (src/host/test-runs.ts).
+ */
+export function isolatedWorker(
+  index: number,
+  o: {
+    root: string;
+    secretsDir: string;
+    configPath?: string;
+    logLevel?: string;
+    confirm: 'deny' | 'allow';
+    workers?: number;
+  },
+): WorkerHandle {
+  const entry = fileURLToPath(new URL('./test-worker.ts', import.meta.url));
+  const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
+  return spawnWorker(
+    entry,
+    {
+      index,
+      dataDir: path.join(o.root, `worker-${index}`),
+      workRoot: o.root,
+      secretsDir: o.secretsDir,
+      ...(o.configPath ? { configPath: o.configPath } : {}),
+      ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+      confirm: o.confirm,
+      displayFrom: 200 + index,
+      width: 1280,
+      height: 800,
+      ocrThreads: ocrThreadsPerWorker(o.workers ?? 1),
+    },
+    env,
+  );
 }
 
 function common(globals: ReturnType<typeof globalsOf>): { configPath?: string; logLevel?: string } {

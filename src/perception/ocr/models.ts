@@ -61,6 +61,27 @@ interface Shared {
 // One session per model for the whole process: each costs tens of MB and ~100 ms to load.
 const shared: Shared = { sessions: new Map(), classes: undefined, users: 0 };
 
+/**
+ * Threads per model run for this process, over what each OCR instance asks for. Set before the
+ * first read: a test worker that shares the CPU cores with other workers takes fewer threads.
+ */
+let processThreads: number | undefined;
+
+export function setOcrThreads(threads: number | undefined): void {
+  processThreads = threads === undefined ? undefined : Math.max(1, Math.floor(threads));
+}
+
+/**
+ * Loads the detector and recogniser sessions now (with `threads`, see setOcrThreads), so that
+ * the first read does not wait for them: a test worker does this while its display starts.
+ */
+export async function warmOcrModels(threads?: number): Promise<void> {
+  if (threads !== undefined) setOcrThreads(threads);
+  characterClasses();
+  // 2: OCR_DEFAULTS.threads, when no process-wide count is set.
+  await Promise.all([modelSession('detector', 2), modelSession('recognizer', 2)]);
+}
+
 /** Registers a user of the shared sessions; the last `releaseModels()` frees them. */
 export function acquireModels(): void {
   shared.users += 1;
@@ -72,9 +93,12 @@ export function modelSession(kind: OcrModelKind, threads: number): Promise<ort.I
     const path = ocrModelPath(kind);
     session = ort.InferenceSession.create(path, {
       graphOptimizationLevel: 'all',
-      intraOpNumThreads: threads,
+      intraOpNumThreads: processThreads ?? threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      // Idle pool threads sleep instead of spinning for the next parallel section: spinning
+      // burns a core that the screen's apps, or another worker's OCR, would use.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       // With ORT's arena, resident memory grew from ~180 MB to ~750 MB over four full-screen
       // reads (every new line width grows it); without, it stays near 400 MB.
       enableCpuMemArena: false,

@@ -21,7 +21,9 @@ export class ListReporter implements Reporter {
   onEvent(e: SuiteEvent): void {
     switch (e.type) {
       case 'worker_ready':
-        this.line(`worker ${e.worker + 1} ready${e.display ? ` on display ${e.display}` : ''}`);
+        this.line(
+          `worker ${e.worker + 1} ready${e.display ? ` on display ${e.display}` : ''} (${seconds(e.startMs)} s)`,
+        );
         break;
       case 'task_started':
         this.line(

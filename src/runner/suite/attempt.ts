@@ -12,6 +12,8 @@ import { describeStep, type Step } from '../../shared/steps.js';
 import { evaluate, type Verdict } from '../tasks/evaluate.js';
 import type { Task } from '../tasks/schema.js';
 import { TaskSession } from '../tasks/session.js';
+import { processCpuMs } from '../tasks/procs.js';
+import { PhaseClock } from './phases.js';
 import type { AttemptResult, StepReport } from './results.js';
 
 /**
@@ -58,6 +60,8 @@ export interface AttemptOptions {
   /** Where the private work dirs go. */
   workRoot: string;
   onProgress?: (p: AttemptProgress) => void;
+  /** The display's own processes (Xvfb, window manager): their CPU is reported with the attempt. */
+  displayPids?: number[];
 }
 
 export async function runAttempt(task: Task, rt: TaskRuntime, options: AttemptOptions): ReturnType<typeof runAttemptUnmasked> {
@@ -82,6 +86,9 @@ async function runAttemptUnmasked(
   options: AttemptOptions,
 ): Promise<AttemptResult> {
   const started = Date.now();
+  const clock = new PhaseClock();
+  const displayPids = options.displayPids ?? [];
+  const displayCpu = processCpuMs([], displayPids);
   rt.forgetScreens?.();
   const log: string[] = [];
   const note = (line: string) => log.push(line);
@@ -117,70 +124,78 @@ async function runAttemptUnmasked(
       });
     }
   });
+  let result: Omit<AttemptResult, 'durationMs'>;
   try {
-    const commands = commandsOf(task);
-    texts = commands.map((c) => c.text);
-    const macro = task.spec.macro;
-    if (macro !== undefined && !rt.replayMacro) throw new UserInputError(`task "${task.spec.id}": this runner cannot replay macros`, { file: task.file, line: task.line });
-    const source = macro !== undefined ? undefined : commands.length ? new ListStepSource(commands.map((c) => c.step)) : plannerFor(task, rt);
-    try {
-      await session.setup(task.spec.setup, control.signal);
-    } catch (err) {
-      return {
-        ...base,
-        status: 'error',
-        error: timedOut(err, timeout, task, 'setup'),
-        steps: [],
-        durationMs: Date.now() - started,
-      };
-    }
-    const run =
-      macro !== undefined || !source
-        ? await rt.replayMacro!(macro ?? '', paramsOf(task), task.file, control)
-        : await rt.engine.run({
-            source,
-            title: task.spec.title ?? task.spec.id,
-            kind: 'task',
-            control,
-            meta: { task: task.spec.id, file: task.file },
-          });
-    const steps = run.steps.map((s) =>
-      stepReport(s, texts[s.index] ?? describeStep(s.step), annotated.get(s.index), rt.store),
-    );
-    let verdict: Verdict | undefined;
-    // The evaluator runs after a failed run too: the report then shows what the screen and files held.
-    if (task.spec.evaluator && !timeout.aborted && !rt.control.signal.aborted) {
-      note('evaluate');
-      verdict = await evaluate(task.spec.evaluator, session.getters(), control.signal);
-    }
-    const runOk = run.status === 'succeeded';
-    const passed = runOk && (verdict?.passed ?? true);
-    const error = !runOk
-      ? timedOut(run.error, timeout, task, 'steps')
-      : verdict && !verdict.passed
-        ? { name: 'EvaluationFailed', code: 'EVALUATION_FAILED', message: verdictMessage(verdict) }
-        : undefined;
-    return {
-      ...base,
-      status: passed ? 'passed' : 'failed',
-      ...(error ? { error } : {}),
-      steps,
-      ...(verdict ? { verdict } : {}),
-      durationMs: Date.now() - started,
-      runId: run.run.id,
-    };
-  } catch (err) {
-    return {
-      ...base,
-      status: 'error',
-      error: timedOut(err, timeout, task, 'task'),
-      steps: [],
-      durationMs: Date.now() - started,
-    };
+    result = await attemptBody();
   } finally {
     rt.setListener(undefined);
-    await session.close();
-    await rm(workDir, { recursive: true, force: true });
+  }
+  // The apps' CPU is read before they are ended: /proc forgets a process once it is gone.
+  const appsMs = processCpuMs(session.appGroups());
+  await session.close();
+  await rm(workDir, { recursive: true, force: true });
+  clock.lap('teardown');
+  return {
+    ...result,
+    durationMs: Date.now() - started,
+    phases: clock.phases,
+    cpu: { appsMs, displayMs: processCpuMs([], displayPids) - displayCpu },
+  };
+
+  async function attemptBody(): Promise<Omit<AttemptResult, 'durationMs'>> {
+    try {
+      const commands = commandsOf(task);
+      texts = commands.map((c) => c.text);
+      const macro = task.spec.macro;
+      if (macro !== undefined && !rt.replayMacro) throw new UserInputError(`task "${task.spec.id}": this runner cannot replay macros`, { file: task.file, line: task.line });
+      const source = macro !== undefined ? undefined : commands.length ? new ListStepSource(commands.map((c) => c.step)) : plannerFor(task, rt);
+      try {
+        await session.setup(task.spec.setup, control.signal);
+      } catch (err) {
+        clock.lap('setup');
+        return { ...base, status: 'error', error: timedOut(err, timeout, task, 'setup'), steps: [] };
+      }
+      clock.lap('setup');
+      const run =
+        macro !== undefined || !source
+          ? await rt.replayMacro!(macro ?? '', paramsOf(task), task.file, control)
+          : await rt.engine.run({
+              source,
+              title: task.spec.title ?? task.spec.id,
+              kind: 'task',
+              control,
+              meta: { task: task.spec.id, file: task.file },
+            });
+      clock.lap('steps');
+      const steps = run.steps.map((s) =>
+        stepReport(s, texts[s.index] ?? describeStep(s.step), annotated.get(s.index), rt.store),
+      );
+      let verdict: Verdict | undefined;
+      // The evaluator runs after a failed run too: the report then shows what the screen and files held.
+      if (task.spec.evaluator && !timeout.aborted && !rt.control.signal.aborted) {
+        note('evaluate');
+        verdict = await evaluate(task.spec.evaluator, session.getters(), control.signal);
+        clock.lap('evaluate');
+      }
+      const runOk = run.status === 'succeeded';
+      const passed = runOk && (verdict?.passed ?? true);
+      const error = !runOk
+        ? timedOut(run.error, timeout, task, 'steps')
+        : verdict && !verdict.passed
+          ? { name: 'EvaluationFailed', code: 'EVALUATION_FAILED', message: verdictMessage(verdict) }
+          : undefined;
+      return {
+        ...base,
+        status: passed ? 'passed' : 'failed',
+        ...(error ? { error } : {}),
+        steps,
+        ...(verdict ? { verdict } : {}),
+        runId: run.run.id,
+      };
+    } catch (err) {
+      clock.lap('failed');
+      return { ...base, status: 'error', error: timedOut(err, timeout, task, 'task'), steps: [] };
+    }
   }
 }
 

@@ -16,6 +16,8 @@ export interface WorkerHandle {
   ready: Promise<string | undefined>;
   run(task: Task, attempt: number, onProgress: (p: AttemptProgress) => void): Promise<AttemptResult>;
   close(): Promise<void>;
+  /** Ends the worker now, mid-task (a Stop from the app); its display is stopped too. */
+  interrupt?(): void;
 }
 
 export class WorkerCrashed extends AppError {
@@ -92,6 +94,7 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
       });
     },
     close: () => closeChild(child, exited),
+    interrupt: () => void (exited || child.kill('SIGTERM')),
   };
 }
 

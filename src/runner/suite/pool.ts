@@ -11,7 +11,7 @@ import { finalStatus, type AttemptResult, type TaskResult } from './results.js';
  */
 
 export type SuiteEvent =
-  | { type: 'worker_ready'; worker: number; display?: string }
+  | { type: 'worker_ready'; worker: number; display?: string; /** From spawn to ready. */ startMs: number }
   | { type: 'task_started'; task: Task; attempt: number; worker: number }
   | { type: 'step'; task: Task; progress: AttemptProgress }
   | { type: 'attempt_failed'; task: Task; result: AttemptResult; willRetry: boolean }
@@ -29,6 +29,7 @@ export interface PoolOptions {
 const MAX_REPLACEMENTS = 3;
 
 export async function runPool(tasks: Task[], options: PoolOptions): Promise<TaskResult[]> {
+  const suiteStarted = Date.now();
   const results = new Map<Task, TaskResult>();
   const queue = [...tasks];
   let nextIndex = 0;
@@ -38,10 +39,11 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   // A worker's display can fail to come up on a loaded machine (Xvfb or openbox too slow): one
   // more try before its tasks are reported as errors.
   const startWorker = async (tries = 2, index = nextIndex++): Promise<{ handle: WorkerHandle; index: number } | { error: string }> => {
+    const spawned = Date.now();
     const handle = options.start(index);
     try {
       const display = await handle.ready;
-      emit({ type: 'worker_ready', worker: index, ...(display ? { display } : {}) });
+      emit({ type: 'worker_ready', worker: index, ...(display ? { display } : {}), startMs: Date.now() - spawned });
       return { handle, index };
     } catch (err) {
       await handle.close();
@@ -92,6 +94,8 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
         ok,
         attempts,
         durationMs: Date.now() - started,
+        ...('error' in worker ? {} : { worker: worker.index }),
+        startedMs: started - suiteStarted,
       };
       results.set(task, done);
       emit({ type: 'task_finished', result: done });

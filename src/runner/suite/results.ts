@@ -1,6 +1,7 @@
 import type { SerializedError } from '../../shared/errors.js';
 import type { Resolution, StepOutcome } from '../../shared/records.js';
 import type { Verdict } from '../tasks/evaluate.js';
+import type { PhaseTiming } from './phases.js';
 
 /** What a worker reports for each task attempt, and what the reporters read. Plain JSON. */
 
@@ -34,7 +35,12 @@ export interface AttemptResult {
   verdict?: Verdict;
   /** Setup and step log, in order. */
   log: string[];
+  /** Setup, steps, teardown included. */
   durationMs: number;
+  /** Wall and worker CPU time per phase: setup, steps, evaluate, teardown (failed: up to an error). */
+  phases?: Record<string, PhaseTiming>;
+  /** CPU time of the task's apps (their process groups) and of the display's X server and window manager. */
+  cpu?: { appsMs: number; displayMs: number };
   display?: string;
   runId?: string;
 }
@@ -52,6 +58,10 @@ export interface TaskResult {
   ok: boolean;
   attempts: AttemptResult[];
   durationMs: number;
+  /** The worker (0-based) that ran its last attempt. */
+  worker?: number;
+  /** When it started, ms after the first worker was started. */
+  startedMs?: number;
 }
 
 /** A task file that could not be loaded, or a task in it that is malformed. */
@@ -68,6 +78,8 @@ export interface SuiteResult {
   workers: number;
   shard?: { index: number; total: number };
   tasks: TaskResult[];
+  /** Per worker started: ms from its spawn until it could take tasks (display, window manager, engine). */
+  workerStarts?: { worker: number; ms: number }[];
   loadErrors: LoadError[];
   ok: boolean;
   counts: Record<TaskStatus | 'load_error', number>;

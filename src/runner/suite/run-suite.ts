@@ -2,6 +2,7 @@ import type { Reporter } from '../reporters/reporter.js';
 import type { WorkerHandle } from './child.js';
 import { planSuite } from './plan.js';
 import { runPool, type SuiteEvent } from './pool.js';
+import { longestFirst, readDurations, rememberDurations } from './schedule.js';
 import type { SuiteResult, TaskStatus } from './results.js';
 
 /** `deskpilot test` without the command line: plan, run on the workers, report. */
@@ -16,6 +17,11 @@ export interface SuiteOptions {
   start: (index: number) => WorkerHandle;
   reporters: Reporter[];
   signal?: AbortSignal;
+  /**
+   * Where task durations are remembered between runs (see schedule.ts): with several workers,
+   * the longest tasks are handed out first. Without it, a guess from each task's setup is used.
+   */
+  durationsFile?: string;
   /** Called with the files the reporters wrote. */
   onReport?: (reporter: string, file: string) => void;
 }
@@ -30,11 +36,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   });
   if (plan.files.length === 0)
     plan.loadErrors.push({ file: options.patterns.join(' '), message: 'no task files match' });
+  const workerStarts: { worker: number; ms: number }[] = [];
   const emit = (e: SuiteEvent) => {
+    if (e.type === 'worker_ready') workerStarts.push({ worker: e.worker, ms: e.startMs });
     for (const r of options.reporters) r.onEvent?.(e);
   };
-  const tasks = plan.tasks.length
-    ? await runPool(plan.tasks, {
+  const durations = options.durationsFile ? await readDurations(options.durationsFile) : {};
+  const order = options.workers > 1 ? longestFirst(plan.tasks, durations) : plan.tasks;
+  const ran = plan.tasks.length
+    ? await runPool(order, {
         workers: options.workers,
         retries: options.retries,
         start: options.start,
@@ -42,6 +52,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         ...(options.signal ? { signal: options.signal } : {}),
       })
     : [];
+  // Reports list the tasks in the plan's order, whatever order the workers took them in.
+  const byTask = new Map(order.map((t, i) => [t, ran[i]!]));
+  const tasks = plan.tasks.map((t) => byTask.get(t)!);
+  if (options.durationsFile && tasks.length)
+    await rememberDurations(options.durationsFile, tasks).catch(() => undefined); // only a hint for next time
   const counts: Record<TaskStatus | 'load_error', number> = {
     passed: 0,
     flaky: 0,
@@ -58,6 +73,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     workers: Math.max(1, Math.min(options.workers, tasks.length)),
     ...(options.shard ? { shard: options.shard } : {}),
     tasks,
+    workerStarts,
     loadErrors: plan.loadErrors,
     // A suite that ran nothing at all is not a pass: a wrong glob must not turn CI green.
     ok:

@@ -21,6 +21,7 @@ export function serveTasks(rt: TaskRuntime, workRoot: string, pids: number[] = [
           const result = await runAttempt(m.task, rt, {
             attempt: m.attempt,
             workRoot,
+            displayPids: pids,
             onProgress: (progress) => send({ type: 'progress', taskId: m.task.spec.id, progress }),
           });
           send({ type: 'result', taskId: m.task.spec.id, result });

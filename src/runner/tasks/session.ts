@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Aborted, AppError, errorMessage, throwIfAborted } from '../../shared/errors.js';
 import type { Getters } from './evaluate.js';
 import type { SetupAction } from './schema.js';
+import { anyRunning, signal } from './procs.js';
 import { screenShows } from './screen-match.js';
 
 const exec = promisify(execFile);
@@ -46,11 +48,30 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
   '--no-default-browser-check',
   '--password-store=basic',
+  // Less start-up and background work on a throw-away profile: no extensions, no built-in
+  // apps or services that fetch, translate or report.
+  '--disable-extensions',
+  '--disable-default-apps',
+  '--disable-component-extensions-with-background-pages',
+  '--disable-features=Translate,MediaRouter,OptimizationHints',
+  '--disable-breakpad',
+  '--no-pings',
+  '--mute-audio',
 ];
+
+/**
+ * Chromium's profile goes to memory where there is a roomy tmpfs: many small files, written at
+ * start and exit and removed after the task. Not a small one (Docker's default /dev/shm is
+ * 64 MB): Chromium needs that space itself.
+ */
+const MEMORY_DIR = '/dev/shm';
+const MEMORY_DIR_MIN_FREE = 1 << 30;
 
 export class TaskSession {
   readonly env: NodeJS.ProcessEnv;
   private readonly groups: number[] = [];
+  /** Dirs outside the work dir (Chromium profiles in memory): removed by close(). */
+  private readonly scratch: string[] = [];
   private windowSize: [number, number];
 
   constructor(private readonly options: SessionOptions) {
@@ -63,8 +84,13 @@ export class TaskSession {
       WORK_DIR: workDir,
       TASK_DIR: options.taskDir,
     };
-    // Without a session bus, GTK apps do not hand the task over to an instance on another display.
-    delete env['DBUS_SESSION_BUS_ADDRESS'];
+    // No session bus: GTK apps do not hand the task over to an instance on another display, and
+    // do not autolaunch a private bus either (dbus-launch stayed in the app's process group for
+    // seconds after the app ended, and dbus-daemon, at-spi and dconf-service were left running
+    // after every GTK task). Settings live in memory: the work dir is thrown away anyway.
+    env['DBUS_SESSION_BUS_ADDRESS'] = 'disabled:';
+    env['NO_AT_BRIDGE'] = '1';
+    env['GSETTINGS_BACKEND'] = 'memory';
     delete env['WAYLAND_DISPLAY'];
     delete env['XAUTHORITY'];
     this.env = env;
@@ -97,7 +123,11 @@ export class TaskSession {
           'xdotool',
           ['windowsize', id, String(action.window_size[0]), String(action.window_size[1])],
           { env: this.env },
-        );
+        ).catch((err: unknown) => {
+          // The window manager may still name a window that just closed: then there is none to size.
+          if (/BadWindow/.test(String((err as { stderr?: string }).stderr))) return;
+          throw new SetupError(`cannot resize the active window: ${errorMessage(err)}`, { cause: err });
+        });
       return;
     }
     const w = action.wait_for;
@@ -130,7 +160,7 @@ export class TaskSession {
     const url = isUrl ? target : path.resolve(this.options.taskDir, target);
     if (isUrl || /\.html?$/i.test(url)) {
       const [w, h] = this.windowSize;
-      const profile = path.join(this.options.workDir, '.chromium');
+      const profile = this.chromiumProfile();
       return this.start(
         [
           'chromium',
@@ -144,6 +174,20 @@ export class TaskSession {
       );
     }
     return this.start(['xdg-open', url], `open ${target}`);
+  }
+
+  private chromiumProfile(): string {
+    let dir = path.join(this.options.workDir, '.chromium');
+    try {
+      const fs = process.platform === 'linux' ? statfsSync(MEMORY_DIR) : undefined;
+      if (fs && fs.bavail * fs.bsize >= MEMORY_DIR_MIN_FREE) {
+        dir = mkdtempSync(path.join(MEMORY_DIR, 'deskpilot-chromium-'));
+        if (this.scratch.push(dir) === 1) process.once('exit', this.dropScratch);
+      }
+    } catch {
+      // no tmpfs: the work dir
+    }
+    return dir;
   }
 
   /** Starts an app in a process group of its own, so that close() ends it and its children. */
@@ -186,11 +230,18 @@ export class TaskSession {
     }
   }
 
+  /** Getters for one evaluation: the screen is read once however many checks look at it. */
   getters(): Getters {
+    let screen: Promise<string> | undefined;
     return {
       command: (command, signal) => this.shell(command, signal),
       file: (p) => readFile(path.resolve(this.options.workDir, p), 'utf8'),
-      screenText: (signal) => this.options.screenText(signal),
+      screenText: (signal) => {
+        screen ??= this.options.screenText(signal);
+        // A failed read is not kept: the next check tries again.
+        screen.catch(() => (screen = undefined));
+        return screen;
+      },
       windowTitle: async () => {
         const id = await this.activeWindow();
         return (await exec('xdotool', ['getwindowname', id], { env: this.env })).stdout.replace(/\n$/, '');
@@ -220,18 +271,44 @@ export class TaskSession {
     }
   }
 
-  /** Ends the task's process groups, then any app that still has a window on the display. */
-  async close(): Promise<void> {
-    for (const pgid of this.groups) signalGroup(pgid, 'SIGTERM');
-    const sweep = async () => (this.options.sweepWindows ? this.windowPids() : []);
-    for (const pid of await sweep()) signalPid(pid, 'SIGTERM');
-    await sleep(300);
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline && (this.groups.some(alive) || (await sweep()).length)) await sleep(100);
-    for (const pgid of this.groups) signalGroup(pgid, 'SIGKILL');
-    for (const pid of await sweep()) signalPid(pid, 'SIGKILL');
-    this.groups.length = 0;
+  /** The process groups of the apps the setup started (for their CPU time). */
+  appGroups(): readonly number[] {
+    return this.groups;
   }
+
+  /**
+   * Ends the task's process groups, then any app that still has a window on the display. The
+   * evaluator has run, so the apps get a short grace to exit on SIGTERM (Chromium took 1.5-2 s
+   * to exit cleanly, for a profile thrown away), then SIGKILL. The waits read the process table
+   * (a spawn-free check), so teardown takes about as long as the apps do (was a fixed 300 ms,
+   * then up to 3 s while a GTK app's dbus-launch lingered).
+   */
+  async close(): Promise<void> {
+    for (const pgid of this.groups) signal(-pgid, 'SIGTERM');
+    // Apps the steps opened (not in our groups): found by their windows, once.
+    const swept = this.options.sweepWindows ? await this.windowPids() : [];
+    for (const pid of swept) signal(pid, 'SIGTERM');
+    const running = () => anyRunning(this.groups, swept);
+    await waitUntil(() => !running(), 500);
+    if (running()) {
+      for (const pgid of this.groups) signal(-pgid, 'SIGKILL');
+      for (const pid of swept) signal(pid, 'SIGKILL');
+      await waitUntil(() => !running(), 2000);
+    }
+    // The X server drops an ended app's windows a moment later: the next task must not find them.
+    if (this.options.sweepWindows) {
+      const deadline = Date.now() + 2000;
+      while ((await this.windowPids()).length && Date.now() < deadline) await sleep(20);
+    }
+    this.groups.length = 0;
+    process.off('exit', this.dropScratch);
+    await Promise.all(this.scratch.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  }
+
+  /** A worker that ends mid-task still frees the memory its Chromium profile took. */
+  private readonly dropScratch = () => {
+    for (const d of this.scratch) rmSync(d, { recursive: true, force: true });
+  };
 
   private async windowPids(): Promise<number[]> {
     let ids: string[];
@@ -255,29 +332,10 @@ export class TaskSession {
   }
 }
 
-function signalGroup(pgid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-function signalPid(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-function alive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Resolves once `done()` holds or `ms` have passed; checks every 20 ms (reads /proc, spawns nothing). */
+async function waitUntil(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await sleep(20);
 }
 
 async function poll(

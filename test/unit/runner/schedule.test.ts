@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ocrThreadsPerWorker } from '../../../src/runner/suite/protocol.js';
+import type { TaskResult } from '../../../src/runner/suite/results.js';
+import { runSuite } from '../../../src/runner/suite/run-suite.js';
+import {
+  expectedMs,
+  longestFirst,
+  readDurations,
+  rememberDurations,
+  taskKey,
+} from '../../../src/runner/suite/schedule.js';
+import { anyRunning, procTable, signal } from '../../../src/runner/tasks/procs.js';
+import { TaskSpec, type Task } from '../../../src/runner/tasks/schema.js';
+
+const task = (id: string, setup: unknown[] = [], file = 'suite.yaml'): Task => ({
+  spec: TaskSpec.parse({ id, steps: ['press a'], setup }),
+  file,
+  line: 1,
+  stepLines: [],
+});
+
+const result = (t: Task, durationMs: number): TaskResult => ({
+  id: t.spec.id,
+  file: t.file,
+  tags: [],
+  status: 'passed',
+  ok: true,
+  attempts: [],
+  durationMs,
+});
+
+describe('the order workers take tasks in', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('guesses from the setup when nothing is remembered: a browser, then an app, then the rest', () => {
+    const plain = task('plain');
+    const app = task('app', [{ launch: 'xterm' }]);
+    const page = task('page', [{ open: 'pages/form.html' }]);
+    const url = task('url', [{ open: 'http://localhost:8080/' }]);
+    expect(longestFirst([plain, app, page, url], {}).map((t) => t.spec.id)).toEqual([
+      'page',
+      'url',
+      'app',
+      'plain',
+    ]);
+    expect(expectedMs(page, {})).toBeGreaterThan(expectedMs(app, {}));
+  });
+
+  it('uses what a task took last time over the guess, and keeps the plan order for ties', () => {
+    const a = task('a', [{ launch: 'xterm' }]);
+    const b = task('b', [{ open: 'x.html' }]);
+    const c = task('c', [{ launch: 'xterm' }]);
+    const d = task('d', [{ launch: 'xterm' }]);
+    const durations = { [taskKey('suite.yaml', 'a')]: 60_000, [taskKey('suite.yaml', 'b')]: 10 };
+    expect(longestFirst([a, b, c, d], durations).map((t) => t.spec.id)).toEqual(['a', 'c', 'd', 'b']);
+  });
+
+  it('remembers durations in a file, merging runs, and reads a broken file as none', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deskpilot-schedule-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'data', 'task-durations.json');
+    expect(await readDurations(file)).toEqual({});
+    const [a, b] = [task('a'), task('b')];
+    await rememberDurations(file, [result(a, 1200), result(b, 300)]);
+    await rememberDurations(file, [result(b, 900)]);
+    expect(await readDurations(file)).toEqual({
+      [taskKey('suite.yaml', 'a')]: 1200,
+      [taskKey('suite.yaml', 'b')]: 900,
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty([taskKey('suite.yaml', 'a')], 1200);
+    writeFileSync(file, '{not json');
+    expect(await readDurations(file)).toEqual({});
+  });
+});
+
+describe('a suite run with several workers', () => {
+  it('hands the longest task out first, reports in plan order and remembers the durations', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deskpilot-schedule-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'suite.yaml'),
+        [
+          'tasks:',
+          '  - { id: a-plain, steps: [press a] }',
+          '  - { id: b-app, setup: [{ launch: xterm }], steps: [press a] }',
+          '  - { id: c-page, setup: [{ open: page.html }], steps: [press a] }',
+        ].join('\n'),
+      );
+      const taken: string[] = [];
+      const durationsFile = path.join(dir, 'data', 'task-durations.json');
+      const run = () =>
+        runSuite({
+          patterns: ['suite.yaml'],
+          cwd: dir,
+          workers: 2,
+          retries: 0,
+          reporters: [],
+          durationsFile,
+          start: () => ({
+            ready: Promise.resolve(undefined),
+            run: (t, attempt) => {
+              taken.push(t.spec.id);
+              return Promise.resolve({ attempt, status: 'passed', steps: [], log: [], durationMs: 1 });
+            },
+            close: () => Promise.resolve(),
+          }),
+        });
+      const first = await run();
+      expect(taken.slice(0, 2)).toEqual(['c-page', 'b-app']);
+      expect(first.tasks.map((t) => t.id)).toEqual(['a-plain', 'b-app', 'c-page']);
+      expect(Object.keys(await readDurations(durationsFile)).sort()).toEqual(
+        ['a-plain', 'b-app', 'c-page'].map((id) => taskKey('suite.yaml', id)),
+      );
+      // Next time what they took counts: say the plain task was the slow one.
+      writeFileSync(durationsFile, JSON.stringify({ [taskKey('suite.yaml', 'a-plain')]: 99_000 }));
+      taken.length = 0;
+      await run();
+      expect(taken[0]).toBe('a-plain');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('OCR threads per worker', () => {
+  it('keeps the default 2 while every worker has a core, 1 once workers outnumber the cores', () => {
+    expect(ocrThreadsPerWorker(1, 2)).toBe(2);
+    expect(ocrThreadsPerWorker(2, 2)).toBe(2);
+    expect(ocrThreadsPerWorker(3, 2)).toBe(1);
+    expect(ocrThreadsPerWorker(2, 16)).toBe(2);
+    expect(ocrThreadsPerWorker(1, 1)).toBe(1);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('the process table', () => {
+  it('counts a zombie (ended, not reaped) as not running, though signal 0 still reaches it', async () => {
+    // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
+    const child = spawn('sh', ['-c', 'true & exec sleep 5'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid!;
+    try {
+      let zombie: number | undefined;
+      for (let i = 0; i < 100 && zombie === undefined; i++) {
+        zombie = procTable()!.find((p) => p.pgrp === pgid && p.state === 'Z')?.pid;
+        if (zombie === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(zombie).toBeDefined();
+      expect(signal(zombie!, 0)).toBe(true);
+      expect(anyRunning([], [zombie!])).toBe(false);
+      expect(anyRunning([pgid], [])).toBe(true); // sleep still runs
+      signal(-pgid, 'SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      for (let i = 0; i < 100 && anyRunning([pgid], []); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(anyRunning([pgid], [])).toBe(false);
+    } finally {
+      signal(-pgid, 'SIGKILL');
+    }
+  });
+});
