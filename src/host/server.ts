@@ -10,12 +10,15 @@ import type { Store } from '../shared/ports.js';
 import { dispatch } from './dispatch.js';
 import type { DeskService } from './service.js';
 import { serveFile } from './static.js';
+import { reportFile, reportRoute } from './test-reports.js';
 
 export interface HostOptions {
   service: DeskService;
   /** The built renderer (index.html and assets). */
   rendererDir: string;
   store: () => Promise<Store>;
+  /** Output folders of the app's test runs: their reports are served under /test-reports/<id>/. */
+  testRunsDir?: string;
   /** 0 or absent: a free port. */
   port?: number;
   /** Tests pass their own; otherwise a fresh random one per launch. */
@@ -67,6 +70,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const record = store.screenshots.get(shot[1]!);
       if (!record) return notFound(res, `no screenshot ${shot[1]}`);
       return serveFile(res, store.screenshots.absolutePath(record), { cache: true });
+    }
+    const report = options.testRunsDir ? reportRoute(url.pathname) : undefined;
+    if (report) {
+      // Only files inside that run's own output folder; `..`, absolute paths and symlinks out are refused.
+      const file = await reportFile(options.testRunsDir!, report.runId, report.rest);
+      return file ? serveFile(res, file) : notFound(res, 'no such report file');
     }
     const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
     return serveFile(res, rel, { root: options.rendererDir, cache: rel !== 'index.html' });

@@ -88,6 +88,7 @@ function fakeMacroHandlers(): Pick<Handlers, keyof typeof macroChannels> {
     'macros.saveYaml': ({ name }) => none(name),
     'macros.saveForm': ({ name }) => none(name),
     'macros.record.start': () => Promise.reject(new AppError('RUN_ACTIVE', 'a run is already in progress')),
+    'macros.record.state': () => Promise.resolve(null),
     'macros.record.stop': () => Promise.reject(new AppError('NOT_RECORDING', 'nothing is being recorded')),
     'macros.replay': ({ name }) => none(name),
     'macros.heal.get': ({ name }) => none(name),
