@@ -36,6 +36,12 @@ export interface EngineSetupOptions {
    * the hook in a child process).
    */
   keyboardHook?: boolean;
+  /**
+   * The mouse/keyboard takeover watch and the corner failsafe (default on). Off only on a private
+   * virtual display nobody can see or touch (test workers): there it would poll the pointer for
+   * nothing, 50 times a second.
+   */
+  failsafe?: boolean;
   /** Where `{{secret:NAME}}` values come from; the data dir's store (keychain or encrypted file) when absent. */
   secrets?: SecretStore;
   /** Makes the screen source (the desktop app's: desktopCapturer or nut-js, its widget masked); createScreenSource when absent. */
@@ -65,7 +71,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   let keyboard: KeyboardWatch | undefined;
   // The guarded driver wraps the failsafe, and the failsafe's takeover holds the guarded driver.
   const ref: { guarded?: GuardedInputDriver } = {};
-  if (!options.dryRun && isProbe(raw)) {
+  if (!options.dryRun && options.failsafe !== false && isProbe(raw)) {
     const displays = await screen.listDisplays();
     // Taking the mouse or keyboard pauses the run (the step in flight stops); resuming re-runs
     // that step. A pointer pushed into a screen corner stops the run.

@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   confirm: 'deny' | 'allow';
   env: Record<string, string | undefined>;
   sweepWindows: boolean;
+  /** On a private display (a test worker's Xvfb) nobody can take over: no failsafe polling there. */
+  privateDisplay?: boolean;
 }
 
 export async function openRuntime(
@@ -40,6 +42,7 @@ export async function openRuntime(
     // Nobody watches a test run: sensitive steps get the headless answer (the task log notes it).
     confirmer: headlessConfirmer(o.confirm, (line) => app.logger.info({ confirm: o.confirm }, line)),
     keyboardHook: false,
+    failsafe: !o.privateDisplay,
     secrets: await openSecretStore({ dataDir: o.secretsDir, ...(passphrase ? { passphrase } : {}) }),
     listener: (e) => listener?.(e),
   });

@@ -42,6 +42,7 @@ try {
     confirm: config.confirm,
     env: { ...process.env, DISPLAY: screen.display },
     sweepWindows: true,
+    privateDisplay: true,
   });
   await warm;
   try {

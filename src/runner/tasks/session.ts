@@ -135,12 +135,7 @@ export class TaskSession {
     const timeoutMs = (w.timeout ?? 30) * 1000;
     if ('window' in w) {
       this.options.log(`setup: wait for a window titled "${w.window}"`);
-      await poll(
-        () => this.hasWindow(w.window),
-        timeoutMs,
-        signal,
-        () => `no window titled "${w.window}" appeared within ${timeoutMs / 1000}s`,
-      );
+      await this.waitForWindow(w.window, timeoutMs, signal);
     } else {
       this.options.log(`setup: wait for "${w.text}" on screen`);
       let seen = '';
@@ -243,8 +238,12 @@ export class TaskSession {
         return screen;
       },
       windowTitle: async () => {
-        const id = await this.activeWindow();
-        return (await exec('xdotool', ['getwindowname', id], { env: this.env })).stdout.replace(/\n$/, '');
+        // One chained xdotool call: the active window, then its name.
+        try {
+          return (await exec('xdotool', ['getactivewindow', 'getwindowname'], { env: this.env })).stdout.replace(/\n$/, '');
+        } catch (err) {
+          throw new SetupError('no active window on the display', { cause: err });
+        }
       },
       clipboard: async () =>
         (await exec('xclip', ['-selection', 'clipboard', '-o'], { env: this.env, timeout: 3000 })).stdout,
@@ -259,15 +258,20 @@ export class TaskSession {
     }
   }
 
-  private async hasWindow(title: string): Promise<boolean> {
+  /**
+   * Waits for a visible window whose title contains `title`. The polling runs in one small shell
+   * (every 50 ms) rather than as a process spawned from this one every 200 ms: forking the worker,
+   * which holds the OCR models, costs far more CPU than forking a shell.
+   */
+  private async waitForWindow(title: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    throwIfAborted(signal);
     const pattern = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const script = 'until xdotool search --onlyvisible --name "$1" >/dev/null 2>&1; do sleep 0.05; done';
     try {
-      const { stdout } = await exec('xdotool', ['search', '--onlyvisible', '--name', pattern], {
-        env: this.env,
-      });
-      return stdout.trim() !== '';
-    } catch {
-      return false; // xdotool exits 1 when nothing matches
+      await exec('sh', ['-c', script, 'sh', pattern], { env: this.env, timeout: timeoutMs, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      throwIfAborted(signal);
+      throw new SetupError(`no window titled "${title}" appeared within ${timeoutMs / 1000}s`, { cause: err });
     }
   }
 
@@ -310,23 +314,20 @@ export class TaskSession {
     for (const d of this.scratch) rmSync(d, { recursive: true, force: true });
   };
 
+  /** The processes owning a visible window: one shell, not one spawn per window from this process. */
   private async windowPids(): Promise<number[]> {
-    let ids: string[];
+    // Windows without _NET_WM_PID (openbox's own) print nothing.
+    const script = 'for w in $(xdotool search --onlyvisible --name . 2>/dev/null); do xdotool getwindowpid "$w" 2>/dev/null; done; true';
+    let out = '';
     try {
-      ids = (await exec('xdotool', ['search', '--onlyvisible', '--name', '.'], { env: this.env })).stdout
-        .split('\n')
-        .filter(Boolean);
+      out = (await exec('sh', ['-c', script], { env: this.env, timeout: 5000 })).stdout;
     } catch {
       return [];
     }
     const pids = new Set<number>();
-    for (const id of ids) {
-      try {
-        const pid = Number((await exec('xdotool', ['getwindowpid', id], { env: this.env })).stdout.trim());
-        if (pid > 0 && pid !== process.pid && pid !== process.ppid) pids.add(pid);
-      } catch {
-        // windows without _NET_WM_PID (openbox's own) are not apps
-      }
+    for (const line of out.split('\n')) {
+      const pid = Number(line.trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pid !== process.ppid) pids.add(pid);
     }
     return [...pids];
   }
