@@ -67,6 +67,8 @@ describe.skipIf(!support.ok)(`the planner recovers, gets stuck, and fails cleanl
 
   it('a stuck run ends by asking the person, with its history kept', async () => {
     await home();
+    // The text is not selectable in the page: repeated clicks on it come fast enough to count as
+    // double clicks, and a word selection would be a real change at the target (not "no effect").
     const poke = decide({ kind: 'click', target: { text: 'Nothing happens here' } }, 'Click the text');
     // Which agent is asking decides the answer: the screen may show unrelated changes (Chromium's
     // link preview bubble), and then the reflection agent is asked too; it sees no effect (C).

@@ -136,6 +136,7 @@ describe.skipIf(!support.ok)(
         'OCR model found',
         'model endpoint (planner)',
         'model endpoint (grounder)',
+        'local VLM folder (vlm-local)',
         'database OK',
       ]);
       const mark = { ok: '✓', fail: '✗', skip: '–' };
@@ -154,6 +155,7 @@ describe.skipIf(!support.ok)(
       expect(doc.checks.filter((c) => c.status !== 'ok').map((c) => [c.name, c.status])).toEqual([
         ['model endpoint (planner)', 'skip'],
         ['model endpoint (grounder)', 'skip'],
+        ['local VLM folder (vlm-local)', 'skip'],
       ]);
       expect(doc.ok).toBe(true);
       expect(r.code).toBe(0);
