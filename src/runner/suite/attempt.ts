@@ -9,12 +9,15 @@ import { AppError, serializeError, UserInputError, type SerializedError } from '
 import type { StepSource, Store } from '../../shared/ports.js';
 import type { StepRecord } from '../../shared/records.js';
 import { describeStep, type Step } from '../../shared/steps.js';
-import { evaluate, type Verdict } from '../tasks/evaluate.js';
+import { evaluateSettled, type Verdict } from '../tasks/evaluate.js';
 import type { Task } from '../tasks/schema.js';
 import { TaskSession } from '../tasks/session.js';
 import { processCpuMs } from '../tasks/procs.js';
 import { PhaseClock } from './phases.js';
 import type { AttemptResult, StepReport } from './results.js';
+
+/** How long an evaluator's checks may take to come true after a successful run. */
+const EVAL_SETTLE_MS = 2000;
 
 /**
  * One attempt at one task: a fresh session (private work dir, the task's own apps), setup, the
@@ -174,7 +177,11 @@ async function runAttemptUnmasked(
       // The evaluator runs after a failed run too: the report then shows what the screen and files held.
       if (task.spec.evaluator && !timeout.aborted && !rt.control.signal.aborted) {
         note('evaluate');
-        verdict = await evaluate(task.spec.evaluator, session.getters(), control.signal);
+        // Like Playwright's expect: what the app shows settles a moment after the last step (a
+        // window title is set asynchronously), so after a successful run the checks are tried
+        // again until they pass or EVAL_SETTLE_MS have passed; the last verdict is reported.
+        const settleMs = run.status === 'succeeded' ? EVAL_SETTLE_MS : 0;
+        verdict = await evaluateSettled(task.spec.evaluator, () => session.getters(), settleMs, control.signal);
         clock.lap('evaluate');
       }
       const runOk = run.status === 'succeeded';

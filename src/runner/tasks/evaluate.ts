@@ -45,6 +45,26 @@ export async function evaluate(
   return { passed, conj, checks: results };
 }
 
+/**
+ * Like Playwright's expect: what an app shows settles a moment after the last step (a window
+ * title is set asynchronously), so the checks are tried again, with fresh getters, until they
+ * pass or `settleMs` have passed. The last verdict is the answer (with the last actual values).
+ */
+export async function evaluateSettled(
+  evaluator: Evaluator,
+  getters: () => Getters,
+  settleMs: number,
+  signal?: AbortSignal,
+  intervalMs = 150,
+): Promise<Verdict> {
+  const until = Date.now() + settleMs;
+  for (;;) {
+    const verdict = await evaluate(evaluator, getters(), signal);
+    if (verdict.passed || Date.now() >= until) return verdict;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 async function runCheck(check: Check, getters: Getters, signal?: AbortSignal): Promise<CheckResult> {
   const getter = GETTERS.find((g) => check[g] !== undefined) as GetterName;
   const kind = COMPARISONS.find((k) => check[k] !== undefined) ?? 'exact';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compare, parseCsv } from '../../../src/runner/tasks/compare.js';
-import { evaluate, type Getters } from '../../../src/runner/tasks/evaluate.js';
+import { evaluate, evaluateSettled, type Getters } from '../../../src/runner/tasks/evaluate.js';
 import { Evaluator } from '../../../src/runner/tasks/schema.js';
 
 function getters(
@@ -125,5 +125,28 @@ describe('screen text for wait_for', () => {
     expect(screenShows(screen, 'ready>')).toBe(true);
     expect(screenShows(screen, 'Enter the name')).toBe(false);
     expect(screenShows(screen, 'Saved')).toBe(false);
+  });
+});
+
+describe('checks that settle', () => {
+  const titleIs3 = Evaluator.parse({ window_title: true, regex: '^Count: 3\\b' });
+
+  it('passes once the app catches up (a window title set a moment after the last click)', async () => {
+    const titles = ['Count: 2 - Chromium', 'Count: 2 - Chromium', 'Count: 3 - Chromium'];
+    let reads = 0;
+    const v = await evaluateSettled(titleIs3, () => getters({ title: titles[Math.min(reads++, 2)] }), 2000, undefined, 5);
+    expect(v.passed).toBe(true);
+    expect(reads).toBe(3);
+  });
+
+  it('fails with the last actual value when it never comes true, and does not retry with no settle time', async () => {
+    let reads = 0;
+    const v = await evaluateSettled(titleIs3, () => (reads++, getters({ title: 'Count: 2 - Chromium' })), 60, undefined, 5);
+    expect(v.passed).toBe(false);
+    expect(v.checks[0]?.actual).toBe('Count: 2 - Chromium');
+    expect(reads).toBeGreaterThan(1);
+    reads = 0;
+    await evaluateSettled(titleIs3, () => (reads++, getters({ title: 'x' })), 0);
+    expect(reads).toBe(1);
   });
 });
