@@ -1,26 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { ConfirmRequestView, DeskApi } from '../shared/ipc.js';
+import type { DeskApi } from '../shared/ipc.js';
 import { ConfirmCard } from './ConfirmCard.js';
-import { applyEvent, fillFromRecords, FINISHED, type RunView } from './feed.js';
+import { applyEvent, fillFromRecords, FINISHED, STATUS_WORDS, type RunView } from './feed.js';
+import { RunButtons, useConfirmRequests, type RunChannel } from './RunControls.js';
 import { StepList } from './StepList.js';
-
-const STATUS_WORDS: Record<RunView['status'], string> = {
-  starting: 'starting…',
-  running: 'running',
-  paused: 'paused',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  aborted: 'stopped',
-  interrupted: 'interrupted',
-};
 
 /** The chat: commands or a goal in, each run's steps out as they happen, with its controls. */
 export function Chat({ api, dryRunDefault }: { api: DeskApi; dryRunDefault: boolean }) {
   const [text, setText] = useState('');
   const [dryRun, setDryRun] = useState(dryRunDefault);
   const [runs, setRuns] = useState<RunView[]>([]);
-  const [confirms, setConfirms] = useState<ConfirmRequestView[]>([]);
   const [problem, setProblem] = useState<string>();
+  const confirms = useConfirmRequests(api);
   const endRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => setDryRun(dryRunDefault), [dryRunDefault]);
@@ -33,13 +24,7 @@ export function Chat({ api, dryRunDefault }: { api: DeskApi; dryRunDefault: bool
         });
       }
     });
-    const offAsk = api.on('confirm.request', (c) => setConfirms((all) => (all.some((x) => x.requestId === c.requestId) ? all : [...all, c])));
-    const offClosed = api.on('confirm.closed', (c) => setConfirms((all) => all.filter((x) => x.requestId !== c.requestId)));
-    return () => {
-      offEngine();
-      offAsk();
-      offClosed();
-    };
+    return offEngine;
   }, [api]);
   useEffect(() => {
     // A block body: newer Chromium returns a promise from scrollIntoView, which React would
@@ -71,7 +56,7 @@ export function Chat({ api, dryRunDefault }: { api: DeskApi; dryRunDefault: bool
     }
   }
 
-  async function control(channel: 'run.pause' | 'run.resume' | 'run.stop') {
+  async function control(channel: RunChannel) {
     if (!active?.runId) return;
     const r = await api.invoke(channel, { runId: active.runId });
     if (!r.ok) setProblem(r.error.message);
@@ -121,18 +106,7 @@ export function Chat({ api, dryRunDefault }: { api: DeskApi; dryRunDefault: bool
           <label className="check">
             <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} /> Dry run (do not touch the mouse or keyboard)
           </label>
-          {active?.status === 'paused' ? (
-            <button type="button" onClick={() => void control('run.resume')} aria-label="Resume the run">
-              Resume
-            </button>
-          ) : (
-            <button type="button" disabled={!active?.runId} onClick={() => void control('run.pause')} aria-label="Pause the run">
-              Pause
-            </button>
-          )}
-          <button type="button" className="danger" disabled={!active?.runId} onClick={() => void control('run.stop')} aria-label="Stop the run">
-            Stop
-          </button>
+          <RunButtons active={active} noun="run" onControl={(c) => void control(c)} />
         </div>
       </form>
     </section>

@@ -1,19 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConfirmRequestView, DeskApi } from '../shared/ipc.js';
+import type { DeskApi } from '../shared/ipc.js';
 import type { MacroDetail, MacroParamValue, MacroParamView } from '../shared/ipc-macros.js';
 import { ConfirmCard } from './ConfirmCard.js';
-import { applyEvent, fillFromRecords, FINISHED, type RunView } from './feed.js';
+import { applyEvent, fillFromRecords, FINISHED, STATUS_WORDS, type RunView } from './feed.js';
+import { RunButtons, useConfirmRequests, type RunChannel } from './RunControls.js';
 import { StepList } from './StepList.js';
-
-const STATUS_WORDS: Record<RunView['status'], string> = {
-  starting: 'starting…',
-  running: 'running',
-  paused: 'paused',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  aborted: 'stopped',
-  interrupted: 'interrupted',
-};
 
 /** The value typed in a parameter's input: text for text and numbers, a checkbox for booleans. */
 type Draft = Record<string, string | boolean>;
@@ -42,7 +33,7 @@ export type ReplayRun = RunView & { macro: string };
  */
 export function useReplay(api: DeskApi) {
   const [run, setRun] = useState<ReplayRun>();
-  const [confirms, setConfirms] = useState<ConfirmRequestView[]>([]);
+  const confirms = useConfirmRequests(api);
   useEffect(() => {
     const offEngine = api.on('engine', (e) => {
       setRun((r) => (r && (r.runId === e.runId || (e.type === 'run_started' && r.status === 'starting' && !r.runId)) ? { ...applyEvent(r, e), macro: r.macro } : r));
@@ -52,13 +43,7 @@ export function useReplay(api: DeskApi) {
         });
       }
     });
-    const offAsk = api.on('confirm.request', (c) => setConfirms((all) => (all.some((x) => x.requestId === c.requestId) ? all : [...all, c])));
-    const offClosed = api.on('confirm.closed', (c) => setConfirms((all) => all.filter((x) => x.requestId !== c.requestId)));
-    return () => {
-      offEngine();
-      offAsk();
-      offClosed();
-    };
+    return offEngine;
   }, [api]);
   return { run, setRun, confirms };
 }
@@ -84,7 +69,7 @@ export function MacroReplay({ api, macro, replay: shared }: { api: DeskApi; macr
     else setRun((x) => (x && !x.runId ? { ...x, runId: r.value.runId, status: x.status === 'starting' ? 'running' : x.status } : x));
   }
 
-  async function control(channel: 'run.pause' | 'run.resume' | 'run.stop') {
+  async function control(channel: RunChannel) {
     if (!active?.runId) return;
     const r = await api.invoke(channel, { runId: active.runId });
     if (!r.ok) setProblem(r.error.message);
@@ -123,18 +108,7 @@ export function MacroReplay({ api, macro, replay: shared }: { api: DeskApi; macr
           <label className="check">
             <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} /> Dry run (find the targets, do not touch the mouse or keyboard)
           </label>
-          {active?.status === 'paused' ? (
-            <button type="button" onClick={() => void control('run.resume')} aria-label="Resume the replay">
-              Resume
-            </button>
-          ) : (
-            <button type="button" disabled={!active?.runId} onClick={() => void control('run.pause')} aria-label="Pause the replay">
-              Pause
-            </button>
-          )}
-          <button type="button" className="danger" disabled={!active?.runId} onClick={() => void control('run.stop')} aria-label="Stop the replay">
-            Stop
-          </button>
+          <RunButtons active={active} noun="replay" onControl={(c) => void control(c)} />
         </div>
       </form>
       {other ? (

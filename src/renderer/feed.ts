@@ -29,6 +29,17 @@ export interface RunView {
   pausedReason?: string;
 }
 
+/** A run's status in words, as the chat and the macros screen show it. */
+export const STATUS_WORDS: Record<RunView['status'], string> = {
+  starting: 'starting…',
+  running: 'running',
+  paused: 'paused',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  aborted: 'stopped',
+  interrupted: 'interrupted',
+};
+
 export const FINISHED = new Set<RunView['status']>(['succeeded', 'failed', 'aborted', 'interrupted']);
 
 function patchStep(run: RunView, index: number, patch: Partial<StepView>): RunView {
