@@ -13,7 +13,7 @@ import { encodeJpeg, resizeToBudget } from '../perception/image.js';
 import { createScreenSource } from '../perception/index.js';
 import { PlannerStepSource } from '../planner/agent/planner.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
-import type { Confirmer, Frame, InputDriver, ModelClient, ScreenSource, SecretStore, UiElement } from '../shared/ports.js';
+import type { Confirmer, Frame, Grounder, InputDriver, ModelClient, ScreenSource, SecretStore, UiElement } from '../shared/ports.js';
 import { blackOut, secretBoxes } from '../grounding/secret-mask.js';
 import { openSecretStore } from '../storage/secrets/index.js';
 import type { AppContext } from './context.js';
@@ -53,6 +53,8 @@ export interface EngineSetup {
   control: RunControl;
   deps: EngineDeps;
   perception: ObservationPerception;
+  /** What macro replay takes from the config: the template threshold and the VLM rung when a grounder model is set. */
+  replayOptions: { templateThreshold: number; vlm?: Grounder };
   /** The planner for a free-form task; undefined when no planner model is configured. */
   planner(task: string): PlannerStepSource | undefined;
   /** The planner on a given model client (tests, benchmarks, a model chosen per task). */
@@ -94,7 +96,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   }
   ref.guarded = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
   const input: InputDriver = ref.guarded;
-  const { grounder, perception, ocr } = setupGrounding(config, logger);
+  const { grounder, perception, ocr, byName } = setupGrounding(config, logger);
   const store = await app.store();
   const maskFrame = async (frame: Frame, values: Iterable<string>): Promise<Frame> =>
     blackOut(frame, secretBoxes(await perception.ocr({ frame, displays: [] }), values));
@@ -135,6 +137,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
     control,
     deps,
     perception,
+    replayOptions: { templateThreshold: config.grounding.templateThreshold, ...(byName['vlm'] ? { vlm: byName['vlm'] } : {}) },
     planner: (task) => (model ? plannerWith(task, model) : undefined),
     plannerWith,
     async dispose() {

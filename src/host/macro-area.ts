@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { macrosDir } from '../cli/commands/macro.js';
-import { VlmGrounder } from '../grounding/vlm/index.js';
 import { applyRepairs, listMacros, loadMacro, macroFile, parseMacro, pendingRepairs, replayMacro, resolveParams, saveMacro, setPendingRepairs, unifiedDiff, type LoadedMacro } from '../macros/index.js';
-import { OpenAiModelClient } from '../planner/model/client.js';
 import { UserInputError } from '../shared/errors.js';
 import type { MacroSaved, macroChannels } from '../shared/ipc-macros.js';
 import type { Store } from '../shared/ports.js';
@@ -73,16 +71,11 @@ export function macroArea(deps: AreaDeps): Area<Keys> {
         const given = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
         // A missing or mistyped parameter is found before the mouse is taken.
         resolveParams(loaded.macro.params, given, path.basename(loaded.file));
-        const grounderModel = app.config.models.grounder;
-        const vlm = grounderModel
-          ? new VlmGrounder({ model: new OpenAiModelClient({ endpoints: { grounder: grounderModel }, logger: app.logger }), format: app.config.grounding.vlmFormat, logger: app.logger })
-          : undefined;
         return deps.mouse.startRun(dryRun ?? false, async (s) => {
           const result = await replayMacro(s.deps, s.perception, loaded.macro, {
             params: given,
             control: s.control,
-            templateThreshold: app.config.grounding.templateThreshold,
-            ...(vlm ? { vlm } : {}),
+            ...s.replayOptions,
           });
           if (result.repairs.length) {
             setPendingRepairs(store, loaded.file, result.repairs);

@@ -2,9 +2,7 @@ import { withEngineSession } from '../engine-session.js';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { HeadlessPolicy } from '../../app/confirmers.js';
-import { VlmGrounder } from '../../grounding/vlm/index.js';
 import { loadMacro, replayMacro, resolveParams, setPendingRepairs } from '../../macros/index.js';
-import { OpenAiModelClient } from '../../planner/model/client.js';
 import { withApp } from '../compose.js';
 import type { CliIo } from '../output.js';
 import { macrosDir } from './macro.js';
@@ -40,17 +38,12 @@ export function registerReplay(program: Command, io: CliIo, setExit: (code: numb
           // A missing or mistyped parameter is found before any window is touched.
           resolveParams(loaded.macro.params, flags.param, loaded.file);
           return withEngineSession(app, out, io, flags, async (setup) => {
-            const grounderModel = app.config.models.grounder;
-            const vlm = grounderModel
-              ? new VlmGrounder({ model: new OpenAiModelClient({ endpoints: { grounder: grounderModel }, logger: app.logger }), format: app.config.grounding.vlmFormat, logger: app.logger })
-              : undefined;
             out.line(`replaying "${loaded.macro.name}" from ${loaded.file}`);
             const result = await replayMacro(setup.deps, setup.perception, loaded.macro, {
               params: flags.param,
               ...(flags.data ? { dataFile: flags.data } : {}),
               control: setup.control,
-              templateThreshold: app.config.grounding.templateThreshold,
-              ...(vlm ? { vlm } : {}),
+              ...setup.replayOptions,
             });
             if (result.repairs.length) setPendingRepairs(store, loaded.file, result.repairs);
             out.document({ ok: result.status === 'succeeded', run: result.run, steps: result.steps, repairs: result.repairs, skipped: result.skipped });

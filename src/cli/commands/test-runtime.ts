@@ -73,7 +73,7 @@ export async function openRuntime(
       // A path is relative to the task file; a bare name is a saved macro of the data dir.
       const isPath = /\.ya?ml$/i.test(ref) || ref.includes('/');
       const loaded = loadMacro(undefined, path.join(app.dataDir, 'macros'), isPath ? path.resolve(path.dirname(taskFile), ref) : ref);
-      return replayMacro(setup.deps, setup.perception, loaded.macro, { params, control });
+      return replayMacro(setup.deps, setup.perception, loaded.macro, { params, control, ...setup.replayOptions });
     },
     sweepWindows: o.sweepWindows,
   };
