@@ -73,17 +73,7 @@ export class VlmGrounder implements Grounder {
     );
     this.lastExchange = { instruction, image: size, answer: reply.text, latencyMs: reply.latencyMs };
     this.logger.debug({ instruction, image: size, answer: reply.text.slice(0, 200), latencyMs: reply.latencyMs }, 'vlm answer');
-    const parsed = parseAnswer(format, reply.text, size);
-    const ctx: ConversionContext = { frame, image: size };
-    const point = clampTo(toDesktop(parsed.point, ctx), frame);
-    const box = parsed.box ? plainBox(boxToDesktop(parsed.box, ctx)) : undefined;
-    return {
-      point: { x: point.x, y: point.y },
-      ...(box ? { box } : {}),
-      confidence: this.options.confidence ?? 0.6,
-      source: 'vlm',
-      alternatives: [],
-    };
+    return locationFromAnswer(format, reply.text, size, frame, { confidence: this.options.confidence ?? 0.6, source: 'vlm' });
   }
 
   private async encode(frame: Frame): Promise<{ part: ChatContent; size: ImageSize }> {
@@ -97,14 +87,23 @@ export class VlmGrounder implements Grounder {
   }
 }
 
+/** A model's answer about an image of `size` made from `frame`, as a Location on the desktop. */
+export function locationFromAnswer(format: VlmFormat, answer: string, size: ImageSize, frame: Frame, how: { confidence: number; source: string }): Location {
+  const parsed = parseAnswer(format, answer, size);
+  const ctx: ConversionContext = { frame, image: size };
+  const point = clampTo(toDesktop(parsed.point, ctx), frame);
+  const box = parsed.box ? plainBox(boxToDesktop(parsed.box, ctx)) : undefined;
+  return { point: { x: point.x, y: point.y }, ...(box ? { box } : {}), confidence: how.confidence, source: how.source, alternatives: [] };
+}
+
 /** A model's 1000 (or the box edge) lands one past the last pixel; keep the point on the frame. */
-export function clampTo(p: DesktopPoint, frame: Frame): DesktopPoint {
+function clampTo(p: DesktopPoint, frame: Frame): DesktopPoint {
   const b = frame.desktopBounds;
   const px = b.width / frame.width;
   const py = b.height / frame.height;
   return { space: 'desktop', x: Math.min(Math.max(p.x, b.x), b.x + b.width - px), y: Math.min(Math.max(p.y, b.y), b.y + b.height - py) };
 }
 
-export function plainBox(b: Box): Box {
+function plainBox(b: Box): Box {
   return { x: b.x, y: b.y, width: b.width, height: b.height };
 }

@@ -1,13 +1,12 @@
-import { boxToDesktop, toDesktop, type ConversionContext } from '../../shared/coords.js';
 import { GroundingError, throwIfAborted } from '../../shared/errors.js';
 import { nullLogger, type Logger } from '../../shared/logger.js';
 import type { ChatContent, Grounder, Location, Observation } from '../../shared/ports.js';
 import { describeTarget, type Target } from '../../shared/target.js';
 import { frameForRegion } from '../template/region.js';
-import { clampTo, plainBox } from './grounder.js';
+import { locationFromAnswer } from './grounder.js';
 import type { LocalVlmDtypeOption } from './local-folder.js';
 import { loadLocalVlm, type LocalVlmModel } from './local-model.js';
-import { parseAnswer, VLM_FORMATS, type VlmFormat } from './parsers.js';
+import { VLM_FORMATS, type VlmFormat } from './parsers.js';
 import { buildMessages, instructionFor, RESIZE } from './prompts.js';
 
 export interface LocalVlmGrounderOptions {
@@ -83,17 +82,7 @@ export class LocalVlmGrounder implements Grounder {
     const latencyMs = performance.now() - started;
     this.lastExchange = { instruction, latencyMs, ...result };
     this.logger.debug({ instruction, image: result.image, answer: result.answer.slice(0, 200), latencyMs, newTokens: result.newTokens }, 'local vlm answer');
-    const parsed = parseAnswer(format, result.answer, result.image);
-    const ctx: ConversionContext = { frame, image: result.image };
-    const point = clampTo(toDesktop(parsed.point, ctx), frame);
-    const box = parsed.box ? plainBox(boxToDesktop(parsed.box, ctx)) : undefined;
-    return {
-      point: { x: point.x, y: point.y },
-      ...(box ? { box } : {}),
-      confidence: this.options.confidence ?? 0.6,
-      source: 'vlm-local',
-      alternatives: [],
-    };
+    return locationFromAnswer(format, result.answer, result.image, frame, { confidence: this.options.confidence ?? 0.6, source: 'vlm-local' });
   }
 }
 
