@@ -10,11 +10,16 @@ export function SaveBar({ what, onSave, onReset, outcome }: { what: string; onSa
       <button type="button" onClick={() => void onReset()} aria-label={`Reset the ${what} settings to the config file`}>
         Use the config file’s values
       </button>
-      {outcome ? (
-        <span role={outcome.ok ? 'status' : 'alert'} className={outcome.ok ? 'settings-ok' : 'problem'}>
-          {outcome.text}
-        </span>
-      ) : null}
+      <OutcomeNote outcome={outcome} />
     </div>
   );
+}
+
+/** What a save did: a quiet status when it worked, an alert when it did not. */
+export function OutcomeNote({ outcome }: { outcome: Outcome | undefined }) {
+  return outcome ? (
+    <span role={outcome.ok ? 'status' : 'alert'} className={outcome.ok ? 'settings-ok' : 'problem'}>
+      {outcome.text}
+    </span>
+  ) : null;
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { DeskApi } from '../shared/ipc.js';
+import { OutcomeNote } from './SettingsSaveBar.js';
 
 /** Secrets by name: values go in and are never shown again; steps and keys refer to {{secret:NAME}}. */
 export function SettingsSecrets({ api, store, names, onChange }: { api: DeskApi; store: string; names: string[]; onChange: () => Promise<void> }) {
@@ -53,11 +54,7 @@ export function SettingsSecrets({ api, store, names, onChange }: { api: DeskApi;
           <button type="submit" disabled={!name.trim() || !value}>
             Save secret
           </button>
-          {outcome ? (
-            <span role={outcome.ok ? 'status' : 'alert'} className={outcome.ok ? 'settings-ok' : 'problem'}>
-              {outcome.text}
-            </span>
-          ) : null}
+          <OutcomeNote outcome={outcome} />
         </div>
       </form>
     </section>
