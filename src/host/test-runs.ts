@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HtmlReporter } from '../runner/reporters/html.js';
-import { JsonReporter } from '../runner/reporters/json.js';
-import { JunitReporter } from '../runner/reporters/junit.js';
+import { reporterByName } from '../runner/reporters/by-name.js';
 import { failureReason, type Reporter } from '../runner/reporters/reporter.js';
 import type { WorkerHandle } from '../runner/suite/child.js';
 import { planSuite } from '../runner/suite/plan.js';
@@ -202,7 +200,7 @@ export class TestRunner {
         close: () => close().finally(() => a.workers.delete(w)),
       };
     };
-    const reporters: Reporter[] = [progress, ...request.reporters.map((r) => reporterFor(r, outDir))];
+    const reporters: Reporter[] = [progress, ...request.reporters.map((r) => reporterByName(r, outDir))];
     return runSuite({
       patterns: request.files,
       cwd: this.o.cwd,
@@ -314,17 +312,6 @@ export function filterOf(grep: string | undefined, tags: string[]): RegExp | und
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function reporterFor(name: TestRunRequest['reporters'][number], outDir: string): Reporter {
-  switch (name) {
-    case 'html':
-      return new HtmlReporter(outDir);
-    case 'json':
-      return new JsonReporter(outDir);
-    case 'junit':
-      return new JunitReporter(outDir);
-  }
 }
 
 /** A worker asked for after Stop: it never starts, so the runner marks what is left as not run. */

@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { HtmlReporter } from '../../runner/reporters/html.js';
-import { JsonReporter } from '../../runner/reporters/json.js';
-import { JunitReporter } from '../../runner/reporters/junit.js';
-import { ListReporter } from '../../runner/reporters/list.js';
-import { REPORTERS, type Reporter, type ReporterName } from '../../runner/reporters/reporter.js';
+import { reporterByName } from '../../runner/reporters/by-name.js';
+import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
 import { ocrThreadsPerWorker } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
@@ -84,7 +81,7 @@ async function runTests(
   const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
   const grep = flags.grep !== undefined ? parseGrep(flags.grep) : undefined;
   const output = path.resolve(flags.output);
-  const reporters = names.map((n) => reporterFor(n as ReporterName, output, out));
+  const reporters = names.map((n) => reporterByName(n as ReporterName, output, (l) => out.line(l)));
   const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-test-'));
   const globals = globalsOf(cmd);
   const workers = flags.isolate ? flags.workers : 1;
@@ -177,19 +174,6 @@ function common(globals: ReturnType<typeof globalsOf>): { configPath?: string; l
     ...(globals.config ? { configPath: path.resolve(globals.config) } : {}),
     ...(globals.logLevel ? { logLevel: globals.logLevel } : {}),
   };
-}
-
-function reporterFor(name: ReporterName, output: string, out: Output): Reporter {
-  switch (name) {
-    case 'list':
-      return new ListReporter((l) => out.line(l));
-    case 'json':
-      return new JsonReporter(output);
-    case 'junit':
-      return new JunitReporter(output);
-    case 'html':
-      return new HtmlReporter(output);
-  }
 }
 
 function parseShardFlag(text: string): { index: number; total: number } {
