@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_KEYS, LogLevel } from '../shared/config.js';
+import { ROOT } from './bundle.mjs';
 import { registerBenchGrounding } from './commands/bench-grounding.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLocate } from './commands/locate.js';
@@ -17,7 +19,7 @@ import type { GlobalOptions } from './compose.js';
 import { Output, UsageError, type CliIo } from './output.js';
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     version: string;
   };
   return pkg.version;

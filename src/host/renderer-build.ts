@@ -1,10 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { build as viteBuild } from 'vite';
+import { ROOT } from '../cli/bundle.mjs';
 import { AppError } from '../shared/errors.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Where `npm run build:renderer` puts the UI, and the config that builds it. */
 export const RENDERER_DIR = path.join(ROOT, 'dist', 'renderer');

@@ -174,7 +174,8 @@ export class TestRunner {
     const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-app-test-'));
     workRoot(root);
     // The CLI's own worker start, loaded when first needed (it brings the command-line modules).
-    const { isolatedWorker } = await import('../cli/commands/test.js');
+    const { isolatedWorker, workerEntry } = await import('../cli/commands/test.js');
+    const entry = this.o.startWorker ? '' : await workerEntry();
     const progress = new ProgressReporter(
       (list, ready) => this.o.onProgress(id, list, ready),
       () => a.stop.signal.aborted,
@@ -190,6 +191,7 @@ export class TestRunner {
             ...(this.o.configPath ? { configPath: this.o.configPath } : {}),
             confirm: 'deny',
             workers: request.workers,
+            entry,
           });
       a.workers.add(w);
       const close = w.close.bind(w);

@@ -39,13 +39,29 @@ export function phraseRegex(phrase: string): RegExp {
  */
 export function firstPhrase(haystack: string, phrases: readonly string[], loose = false): string | undefined {
   if (!haystack) return undefined;
-  const h = normalize(haystack);
-  const squeezed = loose ? letters(h) : '';
-  return phrases.find((p) => phraseRegex(p).test(h) || (loose && letters(p).length >= 5 && squeezed.includes(letters(p))));
+  const memo = normalizedOnce(haystack);
+  const h = memo.normalized;
+  const squeezed = loose ? (memo.squeezed ??= letters(h)) : '';
+  return phrases.find((p) => phraseRegex(p).test(h) || (loose && phraseLetters(p).length >= 5 && squeezed.includes(phraseLetters(p))));
 }
 
 function letters(s: string): string {
   return normalize(s).replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+// Every rule of a policy asks about the same few texts of a step (the screen text around it can
+// run to kilobytes): normalise each once, and each rule's phrases once per process.
+let lastHaystack: { raw: string; normalized: string; squeezed?: string } | undefined;
+function normalizedOnce(s: string): { normalized: string; squeezed?: string } {
+  if (lastHaystack?.raw !== s) lastHaystack = { raw: s, normalized: normalize(s) };
+  return lastHaystack;
+}
+
+const phraseLetterCache = new Map<string, string>();
+function phraseLetters(p: string): string {
+  let l = phraseLetterCache.get(p);
+  if (l === undefined) phraseLetterCache.set(p, (l = letters(p)));
+  return l;
 }
 
 /** A key chord in one canonical form: lower case, modifiers sorted, aliases unified. */

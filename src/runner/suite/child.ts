@@ -26,9 +26,11 @@ export class WorkerCrashed extends AppError {
   }
 }
 
+/** `entry`: the worker's bundle (.mjs, run by node itself) or its TypeScript source (run via tsx). */
 export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {
   // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry], {
+  const args = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry];
+  const child = spawn(process.execPath, args, {
     env: { ...env, [WORKER_ENV]: JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
