@@ -9,9 +9,10 @@ import { macroRobustnessBench } from './macro-robustness.bench.js';
 import { ocrBench } from './ocr.bench.js';
 import { replayOverheadBench } from './replay-overhead.bench.js';
 import { runnerBench } from './runner.bench.js';
+import { spawnBench } from './spawn.bench.js';
 import { storageBench } from './storage.bench.js';
 import { typingBench } from './typing.bench.js';
 import { templateBench } from './template.bench.js';
 
 /** Every benchmark `npm run bench` knows, in the order they run. Add yours to this list. */
-export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, incrementalOcrBench, memoryBench, templateBench, elementsBench, engineBench, modelCallsBench, runnerBench, macroRobustnessBench, replayOverheadBench];
+export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, incrementalOcrBench, memoryBench, templateBench, elementsBench, engineBench, modelCallsBench, runnerBench, macroRobustnessBench, replayOverheadBench, spawnBench];

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { runProgram } from '../actions/run-program.js';
 import type { ActiveWindow } from '../engine/observe.js';
-
-const run = promisify(execFile);
 
 /**
  * The focused window's title and program, for the safety policy and the run log. On X11 via
@@ -15,9 +12,10 @@ export function activeWindowReader(env: NodeJS.ProcessEnv): () => Promise<Active
     if (process.platform !== 'linux') return undefined;
     // One xdotool process for all three (a chained command line): ~3x cheaper per step than three.
     // A window without _NET_WM_PID fails the last command after the title was printed.
-    const out = await run('xdotool', ['getactivewindow', 'getwindowname', 'getwindowpid'], { env, timeout: 1000 }).then(
-      (r) => r.stdout,
-      (err: unknown) => (err as { stdout?: string }).stdout ?? '',
+    // Through the spawn broker when the process started one (runProgram).
+    const out = await runProgram('xdotool', ['getactivewindow', 'getwindowname', 'getwindowpid'], { env, timeoutMs: 1000 }).then(
+      (r) => r.stdout.toString('utf8'),
+      () => '',
     );
     const [title, pid] = out.split('\n').map((l) => l.trim());
     if (title === undefined || (title === '' && !pid)) return undefined;

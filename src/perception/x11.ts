@@ -43,27 +43,53 @@ export async function localDisplayExists(display: string): Promise<boolean> {
   }
 }
 
+/**
+ * How runCommand starts a program when set: the test worker routes its programs through a spawn
+ * broker (actions/run-program.ts runProgram), because forking a process that holds the OCR models
+ * costs 15-40 ms per spawn. Perception may not import actions, so the worker hands it in.
+ */
+export type CommandRunner = (
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal },
+) => Promise<{ code: number | null; signal: string | null; stdout: Buffer; stderr: Buffer; timedOut: boolean; aborted: boolean }>;
+
+let runner: CommandRunner | undefined;
+
+/** Routes runCommand through `run` (undefined: spawn directly again). */
+export function routeCommands(run: CommandRunner | undefined): void {
+  runner = run;
+}
+
 export function runCommand(
   file: string,
   args: string[],
   options: { display: string; signal?: AbortSignal; timeoutMs?: number; encoding?: 'utf8' | 'buffer' },
 ): Promise<Buffer> {
+  const env = { ...process.env, DISPLAY: options.display };
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const fail = (detail: string, cause: unknown) =>
+    new CaptureError(`${file} ${args.join(' ')} failed on display ${options.display}: ${detail}`, { cause });
+  if (runner) {
+    return runner(file, args, { env, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }).then(
+      (r) => {
+        if (r.code === 0) return r.stdout;
+        const why = r.aborted ? 'aborted' : r.timedOut ? `timed out after ${timeoutMs} ms` : r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`;
+        throw fail(r.stderr.toString('utf8').trim() || why, undefined);
+      },
+      (err: unknown) => {
+        throw fail(errorMessage(err), err);
+      },
+    );
+  }
   return new Promise((resolve, reject) => {
     execFile(
       file,
       args,
-      {
-        env: { ...process.env, DISPLAY: options.display },
-        signal: options.signal,
-        timeout: options.timeoutMs ?? 10_000,
-        encoding: 'buffer',
-        maxBuffer: 256 * 1024 * 1024,
-      },
+      { env, signal: options.signal, timeout: timeoutMs, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (err) {
-          const detail = stderr.toString('utf8').trim() || errorMessage(err);
-          reject(new CaptureError(`${file} ${args.join(' ')} failed on display ${options.display}: ${detail}`, { cause: err }));
-        } else resolve(stdout);
+        if (err) reject(fail(stderr.toString('utf8').trim() || errorMessage(err), err));
+        else resolve(stdout);
       },
     );
   });

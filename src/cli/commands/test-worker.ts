@@ -1,6 +1,8 @@
 import { UserInputError } from '../../shared/errors.js';
 import { WORKER_ENV, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
+import { runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
+import { routeCommands } from '../../perception/x11.js';
 
 /**
  * Entry of one `deskpilot test` worker (a child process, started by test.ts): its own Xvfb and
@@ -11,6 +13,10 @@ const raw = process.env[WORKER_ENV];
 if (!raw)
   throw new UserInputError(`the test worker is started by "deskpilot test" (${WORKER_ENV} is not set)`);
 const config = JSON.parse(raw) as WorkerConfig;
+// The spawn broker first, while this process is small: every xdotool/xclip/xrandr/sh the worker
+// runs is then forked from it (~1 ms) instead of from this process once it holds the OCR models
+// (15-40 ms per spawn).
+if (startSpawnBroker()) routeCommands(runProgram);
 // The X server first: it boots in its own process while this one loads the task runner and the
 // OCR models (neither needs X; a model that fails to load shows at the first read).
 const starting = startVirtualDisplay({
@@ -24,8 +30,11 @@ const warm = import('../../perception/ocr/index.js')
   .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
   .catch(() => undefined);
 const screen = await starting;
+// libnut's crash probe (a child process) runs while the engine's modules load.
+void import('../../perception/nut-probe.js').then((p) => p.probeNutEarly(screen.display));
 const { serveTasks } = await serving;
-const stopAll = () => void screen.stop().finally(() => process.exit(143));
+// The broker is waited for before exit, so that its CPU (and its children's) is counted in ours.
+const stopAll = () => void Promise.all([screen.stop(), stopSpawnBroker()]).finally(() => process.exit(143));
 process.once('SIGTERM', stopAll);
 // Ctrl+C reaches the whole process group: the parent decides (it lets running tasks finish).
 process.on('SIGINT', () => undefined);
@@ -52,5 +61,6 @@ try {
   }
 } finally {
   await screen.stop();
+  await stopSpawnBroker();
 }
 process.exit(0);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runProgram } from '../../actions/run-program.js';
 import { CaptureError, errorMessage } from '../../shared/errors.js';
 import { nullLogger, type Logger } from '../../shared/logger.js';
 import type { Frame, ScreenSource } from '../../shared/ports.js';
@@ -193,10 +193,9 @@ type HookEvent = {
 
 /** The active window's title (xdotool); undefined when there is none or xdotool is missing. */
 export function activeWindowTitle(display: string | undefined): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const env = display ? { ...process.env, DISPLAY: display } : process.env;
-    execFile('xdotool', ['getactivewindow', 'getwindowname'], { env, timeout: 2000 }, (err, stdout) => {
-      resolve(err ? undefined : stdout.trim() || undefined);
-    });
-  });
+  const env = display ? { ...process.env, DISPLAY: display } : process.env;
+  return runProgram('xdotool', ['getactivewindow', 'getwindowname'], { env, timeoutMs: 2000 }).then(
+    (r) => (r.code === 0 ? r.stdout.toString('utf8').trim() || undefined : undefined),
+    () => undefined,
+  );
 }

@@ -1,15 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execProgram } from '../../actions/run-program.js';
 import { Aborted, AppError, errorMessage, throwIfAborted } from '../../shared/errors.js';
 import type { Getters } from './evaluate.js';
 import type { SetupAction } from './schema.js';
 import { anyRunning, signal } from './procs.js';
 import { screenShows } from './screen-match.js';
 
-const exec = promisify(execFile);
 
 /**
  * One task's private session on a display: the apps its setup starts (each in its own process
@@ -119,7 +118,7 @@ export class TaskSession {
       this.options.log(`setup: window size ${action.window_size.join('x')}`);
       const id = await this.activeWindow().catch(() => undefined);
       if (id)
-        await exec(
+        await execProgram(
           'xdotool',
           ['windowsize', id, String(action.window_size[0]), String(action.window_size[1])],
           { env: this.env },
@@ -207,11 +206,10 @@ export class TaskSession {
 
   async shell(command: string, signal?: AbortSignal): Promise<string> {
     try {
-      const { stdout } = await exec('sh', ['-c', command], {
+      const { stdout } = await execProgram('sh', ['-c', command], {
         cwd: this.options.workDir,
         env: this.env,
-        timeout: 60_000,
-        maxBuffer: 16 << 20,
+        timeoutMs: 60_000,
         ...(signal ? { signal } : {}),
       });
       return stdout;
@@ -240,19 +238,19 @@ export class TaskSession {
       windowTitle: async () => {
         // One chained xdotool call: the active window, then its name.
         try {
-          return (await exec('xdotool', ['getactivewindow', 'getwindowname'], { env: this.env })).stdout.replace(/\n$/, '');
+          return (await execProgram('xdotool', ['getactivewindow', 'getwindowname'], { env: this.env })).stdout.replace(/\n$/, '');
         } catch (err) {
           throw new SetupError('no active window on the display', { cause: err });
         }
       },
       clipboard: async () =>
-        (await exec('xclip', ['-selection', 'clipboard', '-o'], { env: this.env, timeout: 3000 })).stdout,
+        (await execProgram('xclip', ['-selection', 'clipboard', '-o'], { env: this.env, timeoutMs: 3000 })).stdout,
     };
   }
 
   private async activeWindow(): Promise<string> {
     try {
-      return (await exec('xdotool', ['getactivewindow'], { env: this.env })).stdout.trim();
+      return (await execProgram('xdotool', ['getactivewindow'], { env: this.env })).stdout.trim();
     } catch (err) {
       throw new SetupError('no active window on the display', { cause: err });
     }
@@ -268,7 +266,7 @@ export class TaskSession {
     const pattern = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const script = 'until xdotool search --onlyvisible --name "$1" >/dev/null 2>&1; do sleep 0.05; done';
     try {
-      await exec('sh', ['-c', script, 'sh', pattern], { env: this.env, timeout: timeoutMs, ...(signal ? { signal } : {}) });
+      await execProgram('sh', ['-c', script, 'sh', pattern], { env: this.env, timeoutMs, ...(signal ? { signal } : {}) });
     } catch (err) {
       throwIfAborted(signal);
       throw new SetupError(`no window titled "${title}" appeared within ${timeoutMs / 1000}s`, { cause: err });
@@ -320,7 +318,7 @@ export class TaskSession {
     const script = 'for w in $(xdotool search --onlyvisible --name . 2>/dev/null); do xdotool getwindowpid "$w" 2>/dev/null; done; true';
     let out = '';
     try {
-      out = (await exec('sh', ['-c', script], { env: this.env, timeout: 5000 })).stdout;
+      out = (await execProgram('sh', ['-c', script], { env: this.env, timeoutMs: 5000 })).stdout;
     } catch {
       return [];
     }
