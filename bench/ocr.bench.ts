@@ -8,11 +8,13 @@ import { createOcr, ocrModelDir, ocrModelPath, type OcrImage } from '../src/perc
 import { measurePair, summarize, type Benchmark, type Figure } from './harness.js';
 
 const SCREEN = fileURLToPath(new URL('../test/fixtures/ocr/screen-1280x800.png', import.meta.url));
+/** A mostly empty Xvfb screen: one 845x315 xterm on a black root window. */
+const EMPTY_SCREEN = fileURLToPath(new URL('../test/fixtures/ocr/xterm-screen.png', import.meta.url));
 const GOAL_RATIO = 1.0;
 const MB = 1024 * 1024;
 
-async function loadScreen(): Promise<OcrImage> {
-  const { data, info } = await sharp(SCREEN).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+async function loadScreen(path = SCREEN): Promise<OcrImage> {
+  const { data, info } = await sharp(path).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return {
     width: info.width,
     height: info.height,
@@ -41,6 +43,16 @@ async function paddle(maxSideLength: number): Promise<PaddleOcrService> {
   });
 }
 
+/** Wraps `fn` to record the process CPU time (user + system, ms) of each call into `into`. */
+function withCpu(fn: () => Promise<unknown>, into: number[]): () => Promise<void> {
+  return async () => {
+    const start = process.cpuUsage();
+    await fn();
+    const used = process.cpuUsage(start);
+    into.push((used.user + used.system) / 1000);
+  };
+}
+
 const rssFigure = (): Figure => {
   const mb = process.memoryUsage().rss / MB;
   return { median: mb, min: mb, max: mb, unit: 'MB' };
@@ -51,7 +63,8 @@ const rssFigure = (): Figure => {
  * our pipeline (lines + word boxes) against the paddleocr package (line boxes only) on the same
  * models, both reading the screen at full resolution, in alternating rounds. The package at its
  * default 960 px detector size is timed too, for reference. Resident memory is sampled before
- * the package is loaded, so it is ours alone.
+ * the package is loaded, so it is ours alone. Also: a mostly empty screen (one xterm on a black
+ * root) read with the empty-tile skip against the same OCR reading the whole area, wall and CPU.
  */
 export const ocrBench: Benchmark = {
   name: 'ocr',
@@ -80,6 +93,16 @@ export const ocrBench: Benchmark = {
         () => ours.recognize(screen),
         { iterations: quick ? 1 : 3, warmup: 0 },
       );
+      const emptyScreen = await loadScreen(EMPTY_SCREEN);
+      const wholeArea = createOcr({ skipEmpty: false });
+      const cpu = { whole: [] as number[], skip: [] as number[] };
+      const skipRounds = quick ? { iterations: 3, warmup: 1 } : { iterations: 9, warmup: 2 };
+      const skip = await measurePair(
+        withCpu(() => wholeArea.recognize(emptyScreen), cpu.whole),
+        withCpu(() => ours.recognize(emptyScreen), cpu.skip),
+        skipRounds,
+      );
+      await wholeArea.dispose();
       const words = first.lines.reduce((n, l) => n + l.words.length, 0);
       const theirLines = (await theirsFull.recognize(screen)).filter((r) => r.text.trim() !== '').length;
       const count = (n: number, unit: string): Figure => ({ median: n, min: n, max: n, unit });
@@ -87,6 +110,14 @@ export const ocrBench: Benchmark = {
         'ours, full resolution (lines + words)': summarize(full.candidate),
         'paddleocr, full resolution (lines)': summarize(full.baseline),
         'paddleocr, default 960 px detector (lines)': summarize(reference.baseline),
+        'mostly empty screen, empty tiles skipped': summarize(skip.candidate),
+        'mostly empty screen, whole area read': summarize(skip.baseline),
+        'mostly empty screen, CPU with skip': summarize(cpu.skip.slice(skipRounds.warmup)),
+        'mostly empty screen, CPU whole area': summarize(cpu.whole.slice(skipRounds.warmup)),
+        'mostly empty screen: whole-area time / skip time': count(
+          summarize(skip.baseline).median / summarize(skip.candidate).median,
+          'x',
+        ),
         'ours: lines found': count(first.lines.length, 'lines'),
         'ours: words found': count(words, 'words'),
         'paddleocr: lines found': count(theirLines, 'lines'),

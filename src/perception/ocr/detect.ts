@@ -49,13 +49,23 @@ export const DETECT_BAND_PIXELS = 1280 * 480;
  */
 export const BAND_OVERLAP = 160;
 
+/** The detector's resize factor for an area: 1 unless its longer side exceeds `maxSide`. */
+export function detectorScale(area: PixelRect, maxSide: number): number {
+  return Math.min(1, maxSide / Math.max(area.width, area.height));
+}
+
+/**
+ * Line boxes, in image pixels, of the text in `rect`. `scale` defaults to the one `rect` needs;
+ * a read split into several rectangles passes the whole area's, so that each part sees the
+ * text at the same size the whole-area read would.
+ */
 export async function detectText(
   session: ort.InferenceSession,
   image: OcrImage,
   rect: PixelRect,
   settings: DetectorSettings,
+  scale = detectorScale(rect, settings.maxSide),
 ): Promise<DetectedBox[]> {
-  const scale = Math.min(1, settings.maxSide / Math.max(rect.width, rect.height));
   const out: DetectedBox[] = [];
   for (const band of bands(rect, scale)) {
     const found = await detectPass(session, image, band.rect, scale, settings);

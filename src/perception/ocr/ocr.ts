@@ -2,7 +2,8 @@ import type { Box } from '../../shared/geometry.js';
 import { AppError, errorMessage, throwIfAborted } from '../../shared/errors.js';
 import { nullLogger } from '../../shared/logger.js';
 import { rotatedLine, upsideDownLines } from './angle.js';
-import { detectText } from './detect.js';
+import { detectionRects } from './content.js';
+import { type DetectedBox, detectorScale, detectText } from './detect.js';
 import { OcrError } from './errors.js';
 import { clampRect, outerRect, type PixelRect } from './image.js';
 import { acquireModels, characterClasses, modelSession, releaseModels } from './models.js';
@@ -25,6 +26,7 @@ export const OCR_DEFAULTS = {
   minLineConfidence: 0.5,
   classifyAngle: false,
   threads: 2,
+  skipEmpty: true,
 } satisfies Required<Omit<OcrOptions, 'logger'>>;
 
 /**
@@ -36,6 +38,12 @@ export function createOcr(options: OcrOptions = {}): Ocr {
   const settings = { ...OCR_DEFAULTS, ...withoutUndefined(options) };
   const logger = (options.logger ?? nullLogger).child({ component: 'ocr' });
   let holdsModels = false;
+  const detectorSettings = {
+    maxSide: settings.detectorMaxSide,
+    textThreshold: settings.textThreshold,
+    boxThreshold: settings.boxThreshold,
+    unclipRatio: settings.unclipRatio,
+  };
 
   async function recognize(image: OcrImage, opts: RecognizeOptions = {}): Promise<OcrResult> {
     const { signal } = opts;
@@ -53,14 +61,19 @@ export function createOcr(options: OcrOptions = {}): Ocr {
     }
     try {
       const started = performance.now();
+      const scale = detectorScale(area, settings.detectorMaxSide);
+      const rects = settings.skipEmpty ? detectionRects(image, area, scale) : [area];
+      if (rects.length === 0) {
+        logger.debug({ detectMs: Math.round(performance.now() - started) }, 'ocr: nothing but empty tiles');
+        return { lines: [] };
+      }
       const detector = await modelSession('detector', settings.threads);
-      const detected = await detectText(detector, image, area, {
-        maxSide: settings.detectorMaxSide,
-        textThreshold: settings.textThreshold,
-        boxThreshold: settings.boxThreshold,
-        unclipRatio: settings.unclipRatio,
-      });
-      throwIfAborted(signal);
+      const detected: DetectedBox[] = [];
+      for (const rect of rects) {
+        const found = await detectText(detector, image, rect, detectorSettings, scale);
+        detected.push(...found);
+        throwIfAborted(signal);
+      }
       const detectedAt = performance.now();
       const lines = await readLines(
         image,
@@ -71,6 +84,7 @@ export function createOcr(options: OcrOptions = {}): Ocr {
       logger.debug(
         {
           lines: lines.length,
+          passes: rects.length,
           detectMs: Math.round(detectedAt - started),
           recognizeMs: Math.round(performance.now() - detectedAt),
         },

@@ -64,6 +64,12 @@ export interface OcrOptions {
   classifyAngle?: boolean;
   /** ONNX Runtime threads per model run (default: 2, the cores a small desktop agent may use). */
   threads?: number;
+  /**
+   * Run the detector only over the parts of the area that are not plainly empty (flat colour,
+   * borders, gradients; see content.ts), when that is clearly cheaper. On by default; off reads
+   * the whole area in one go.
+   */
+  skipEmpty?: boolean;
 }
 
 export interface Ocr {
