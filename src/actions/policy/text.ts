@@ -42,8 +42,28 @@ export function firstPhrase(haystack: string, phrases: readonly string[], loose 
   const memo = normalizedOnce(haystack);
   const h = memo.normalized;
   const squeezed = loose ? (memo.squeezed ??= letters(h)) : '';
-  return phrases.find((p) => phraseRegex(p).test(h) || (loose && phraseLetters(p).length >= 5 && squeezed.includes(phraseLetters(p))));
+  return phrases.find(
+    (p) =>
+      (mayContain(h, p) && phraseRegex(p).test(h)) ||
+      (loose && phraseLetters(p).length >= 5 && squeezed.includes(phraseLetters(p))),
+  );
 }
+
+/**
+ * False only when the phrase cannot match: its first word (plain ASCII letters and digits, which
+ * the lower-cased haystack holds verbatim wherever the phrase matches) is nowhere in it. Saves
+ * running a Unicode regex per rule phrase over kilobytes of screen text.
+ */
+function mayContain(h: string, phrase: string): boolean {
+  let first = firstWords.get(phrase);
+  if (first === undefined) {
+    const w = normalize(phrase).split(' ')[0] ?? '';
+    first = /^[a-z0-9]+$/.test(w) ? w : '';
+    firstWords.set(phrase, first);
+  }
+  return first === '' || h.includes(first);
+}
+const firstWords = new Map<string, string>();
 
 function letters(s: string): string {
   return normalize(s).replace(/[^\p{L}\p{N}]/gu, '');

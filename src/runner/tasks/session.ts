@@ -40,6 +40,9 @@ export interface SessionOptions {
 
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
+  // Chromium's test mode: no "unsupported command-line flag: --no-sandbox" bar over the page
+  // (a root user needs --no-sandbox; the bar moved the page down and cost a long OCR line).
+  '--test-type',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
