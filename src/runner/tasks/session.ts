@@ -95,6 +95,9 @@ export class TaskSession {
     env['GSETTINGS_BACKEND'] = 'memory';
     delete env['WAYLAND_DISPLAY'];
     delete env['XAUTHORITY'];
+    // The test worker's own glibc tuning (suite/child.ts) is not the apps' business.
+    delete env['MALLOC_MMAP_THRESHOLD_'];
+    delete env['MALLOC_TRIM_THRESHOLD_'];
     this.env = env;
     this.windowSize = [options.screen.width, options.screen.height];
   }
