@@ -55,7 +55,10 @@ const CHROMIUM_FLAGS = [
   '--disable-extensions',
   '--disable-default-apps',
   '--disable-component-extensions-with-background-pages',
-  '--disable-features=Translate,MediaRouter,OptimizationHints',
+  // WebUIOmniboxPopup and WebUIOmniboxAimPopup: Chromium 156 preloads the address bar's popup
+  // as two WebUI pages in a renderer of their own at every start; without them (the classic
+  // popup is used) a start took 0.5 s of CPU instead of 1.1 s.
+  '--disable-features=Translate,MediaRouter,OptimizationHints,WebUIOmniboxPopup,WebUIOmniboxAimPopup',
   '--disable-breakpad',
   '--no-pings',
   '--mute-audio',
