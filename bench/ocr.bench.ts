@@ -95,14 +95,16 @@ export const ocrBench: Benchmark = {
       );
       const emptyScreen = await loadScreen(EMPTY_SCREEN);
       const wholeArea = createOcr({ skipEmpty: false });
+      const skipping = createOcr({ skipEmpty: true });
       const cpu = { whole: [] as number[], skip: [] as number[] };
       const skipRounds = quick ? { iterations: 3, warmup: 1 } : { iterations: 9, warmup: 2 };
       const skip = await measurePair(
         withCpu(() => wholeArea.recognize(emptyScreen), cpu.whole),
-        withCpu(() => ours.recognize(emptyScreen), cpu.skip),
+        withCpu(() => skipping.recognize(emptyScreen), cpu.skip),
         skipRounds,
       );
       await wholeArea.dispose();
+      await skipping.dispose();
       const words = first.lines.reduce((n, l) => n + l.words.length, 0);
       const theirLines = (await theirsFull.recognize(screen)).filter((r) => r.text.trim() !== '').length;
       const count = (n: number, unit: string): Figure => ({ median: n, min: n, max: n, unit });

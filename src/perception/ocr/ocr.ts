@@ -26,7 +26,8 @@ export const OCR_DEFAULTS = {
   minLineConfidence: 0.5,
   classifyAngle: false,
   threads: 2,
-  skipEmpty: true,
+  // Off by default: see OcrOptions.skipEmpty.
+  skipEmpty: false,
 } satisfies Required<Omit<OcrOptions, 'logger'>>;
 
 /**
