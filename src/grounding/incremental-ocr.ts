@@ -41,7 +41,7 @@ export class IncrementalOcr {
       } else if (diff.changedTiles / diff.totalTiles > (this.options.maxChangedShare ?? 0.3)) {
         result = await this.full(frame, signal);
       } else {
-        result = await this.partial(frame, prev.result, diff.regions.map((r) => grow(r.box, 12, frame)), signal);
+        result = await this.partial(prev.frame, frame, prev.result, diff.regions.map((r) => grow(r.box, 12, frame)), signal);
       }
     }
     this.last = { frame, result };
@@ -58,11 +58,15 @@ export class IncrementalOcr {
     this.last = undefined;
   }
 
-  private async partial(frame: Frame, old: OcrResult, changed: Box[], signal?: AbortSignal): Promise<OcrResult> {
+  private async partial(before: Frame, frame: Frame, old: OcrResult, changed: Box[], signal?: AbortSignal): Promise<OcrResult> {
     this.stats.partial++;
     // A region must cover whole old lines it touches, or a line would be half kept, half re-read.
     const regions = changed.map((r) => old.lines.reduce((acc, l) => (overlaps(acc, l.box) ? union(acc, grow(l.box, 4, frame)) : acc), r));
     const kept = old.lines.filter((l) => !regions.some((r) => overlaps(r, l.box)));
+    // Old lines inside a region whose own pixels did not change keep their reading: the detector
+    // boxes the same line a few pixels differently in a slightly different region (a terminal
+    // line read "Writethe notebelow" from a box 3 px tighter), and unchanged text must not flicker.
+    const still = old.lines.filter((l) => !kept.includes(l) && samePixels(before, frame, l.box));
     const fresh: OcrLine[] = [];
     for (const region of regions) {
       const key = hashRegion(frame, region);
@@ -74,7 +78,11 @@ export class IncrementalOcr {
       }
       fresh.push(...lines.filter((l) => !fresh.some((f) => same(f.box, l.box))));
     }
-    return { lines: readingOrder([...kept, ...fresh]) };
+    // A fresh line that is the same line as a still one (intersection over union 0.7+) gives way
+    // to it; a longer one that covers it (text typed after it) replaces it.
+    const stillUsed = still.filter((s) => !fresh.some((f) => iou(f.box, s.box) < 0.7 && covered(s.box, f.box) >= 0.8));
+    const freshOwn = fresh.filter((f) => !stillUsed.some((s) => iou(f.box, s.box) >= 0.7));
+    return { lines: readingOrder([...kept, ...stillUsed, ...freshOwn]) };
   }
 
   private remember(key: string, lines: OcrLine[]): void {
@@ -92,6 +100,45 @@ function hashRegion(frame: Frame, r: Box): string {
     h.update(frame.data.subarray(start, start + r.width * 4));
   }
   return h.digest('hex');
+}
+
+/**
+ * Whether no pixel of the line's text band differs by more than the change threshold between the
+ * two frames. The band leaves out a fifth of the box at the top and at the bottom: line boxes
+ * reach into the space between lines, where a terminal's cursor on the next line is drawn.
+ */
+function samePixels(a: Frame, b: Frame, box: Box): boolean {
+  const inset = box.height / 5;
+  const x0 = Math.max(0, Math.floor(box.x));
+  const y0 = Math.max(0, Math.floor(box.y + inset));
+  const x1 = Math.min(b.width, Math.ceil(box.x + box.width));
+  const y1 = Math.min(b.height, Math.ceil(box.y + box.height - inset));
+  for (let y = y0; y < y1; y++) {
+    for (let i = (y * b.width + x0) * 4, end = (y * b.width + x1) * 4; i < end; i += 4) {
+      if (
+        Math.abs(a.data[i]! - b.data[i]!) > 8 ||
+        Math.abs(a.data[i + 1]! - b.data[i + 1]!) > 8 ||
+        Math.abs(a.data[i + 2]! - b.data[i + 2]!) > 8
+      )
+        return false;
+    }
+  }
+  return true;
+}
+
+function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+/** The share of `a` inside `b`. */
+function covered(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w <= 0 || h <= 0 ? 0 : (w * h) / Math.max(1, a.width * a.height);
 }
 
 function grow(b: Box, by: number, f: Frame): Box {

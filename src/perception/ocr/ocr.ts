@@ -26,8 +26,7 @@ export const OCR_DEFAULTS = {
   minLineConfidence: 0.5,
   classifyAngle: false,
   threads: 2,
-  // Off by default: see OcrOptions.skipEmpty.
-  skipEmpty: false,
+  skipEmpty: true,
 } satisfies Required<Omit<OcrOptions, 'logger'>>;
 
 /**

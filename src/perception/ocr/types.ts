@@ -67,9 +67,9 @@ export interface OcrOptions {
   /**
    * Run the detector only over the parts of the area that are not plainly empty (flat colour,
    * borders, gradients; see content.ts), when that is clearly cheaper (a mostly empty screen:
-   * ~3x less CPU). Off by default: line boxes from a split read differ by a pixel or two from a
-   * whole read, and an incremental re-read around such a box lost the spaces of a terminal line
-   * ("Writethe notebelow") in test/desktop/agent.test.ts, which reads it right without the skip.
+   * ~3x less CPU). On by default; off reads the whole area in one go. A split read boxes some
+   * lines a pixel or two differently from a whole read; the incremental OCR keeps the first
+   * reading of lines whose pixels did not change, so that does not make text flicker.
    */
   skipEmpty?: boolean;
 }

@@ -47,3 +47,53 @@ describe('incremental OCR', () => {
     expect(texts(back)).toContain('File saved to disk');
   });
 });
+
+describe('incremental OCR keeps the reading of unchanged lines', () => {
+  // A recogniser that reads the first line differently when re-read from a region, as the real
+  // one did ("Writethe notebelow" from a box 3 px tighter): the first reading must stay while the
+  // line's pixels stay, and the new one must win once they change.
+  const line = (text: string, x: number, y: number, width: number, height: number) => ({
+    text, box: { x, y, width, height }, confidence: 0.9, words: [],
+  });
+  const reader = {
+    calls: [] as string[],
+    recognize(_: unknown, o: { region?: unknown } = {}) {
+      this.calls.push(o.region ? 'region' : 'full');
+      return Promise.resolve(
+        o.region
+          ? { lines: [line('Writethe notebelow', 11, 12, 99, 17), line('buy milk', 10, 40, 60, 20)] }
+          : { lines: [line('Write the note below', 10, 10, 100, 20)] },
+      );
+    },
+    dispose: () => Promise.resolve(),
+  };
+  const frame = (paint: (put: (x: number, y: number) => void) => void): Frame => {
+    const data = new Uint8Array(200 * 100 * 4).fill(255);
+    paint((x, y) => data.fill(0, (y * 200 + x) * 4, (y * 200 + x) * 4 + 3));
+    return { displayId: 'x', width: 200, height: 100, data, scaleFactor: 1, capturedAt: 0, desktopBounds: { x: 0, y: 0, width: 200, height: 100 } };
+  };
+  const glyphs = (put: (x: number, y: number) => void) => {
+    for (let x = 12; x < 100; x += 3) for (let y = 14; y < 26; y++) put(x, y);
+  };
+  const typed = (put: (x: number, y: number) => void) => {
+    for (let x = 12; x < 60; x += 2) for (let y = 42; y < 56; y++) put(x, y);
+  };
+
+  it('keeps a still line as first read, next to the new line', async () => {
+    const inc = new IncrementalOcr(reader);
+    await inc.recognize(frame(glyphs));
+    const after = await inc.recognize(frame((put) => (glyphs(put), typed(put))));
+    expect(reader.calls).toEqual(['full', 'region']);
+    expect(texts(after)).toEqual(['Write the note below', 'buy milk']);
+  });
+
+  it('takes the new reading when the line itself changed', async () => {
+    const inc = new IncrementalOcr(reader);
+    await inc.recognize(frame(glyphs));
+    const changed = (put: (x: number, y: number) => void) => {
+      for (let x = 13; x < 100; x += 3) for (let y = 14; y < 26; y++) put(x, y);
+      typed(put);
+    };
+    expect(texts(await inc.recognize(frame(changed)))).toEqual(['Writethe notebelow', 'buy milk']);
+  });
+});
