@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,11 @@ describe.skipIf(!support.ok)(`native input on a virtual desktop${support.ok ? ''
       // Bottom-left of the first monitor, so that the desktop's bottom-left corner is inside it.
       xterm = await desktop.xterm(`stty -echo; exec cat > '${file}'`, { geometry: '70x8+0-0' });
       inside = { x: xterm.window.x + Math.round(xterm.window.width / 2), y: xterm.window.y + Math.round(xterm.window.height / 2) };
+      // The window shows before its shell has run `cat > file` (seen on a loaded machine): typing
+      // starts once cat has the file open.
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (!existsSync(file)) throw new Error(`xterm's cat did not open ${file} within 10 s`);
     });
     afterAll(async () => {
       await xterm?.stop();
