@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { diffFrames } from '../perception/diff.js';
+import { readingOrder } from '../perception/ocr/order.js';
 import type { Ocr, OcrLine, OcrResult } from '../perception/ocr/types.js';
-import type { Box } from '../shared/geometry.js';
+import { boxesOverlap as overlaps, boxIou as iou, boxUnion as union, overlapArea, type Box } from '../shared/geometry.js';
 import type { Frame } from '../shared/ports.js';
 
 export interface IncrementalStats {
@@ -80,7 +81,7 @@ export class IncrementalOcr {
     }
     // A fresh line that is the same line as a still one (intersection over union 0.7+) gives way
     // to it; a longer one that covers it (text typed after it) replaces it.
-    const stillUsed = still.filter((s) => !fresh.some((f) => iou(f.box, s.box) < 0.7 && covered(s.box, f.box) >= 0.8));
+    const stillUsed = still.filter((s) => !fresh.some((f) => iou(f.box, s.box) < 0.7 && overlapArea(s.box, f.box) >= 0.8 * s.box.width * s.box.height));
     const freshOwn = fresh.filter((f) => !stillUsed.some((s) => iou(f.box, s.box) >= 0.7));
     return { lines: readingOrder([...kept, ...stillUsed, ...freshOwn]) };
   }
@@ -126,46 +127,12 @@ function samePixels(a: Frame, b: Frame, box: Box): boolean {
   return true;
 }
 
-function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
-}
-
-/** The share of `a` inside `b`. */
-function covered(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  return w <= 0 || h <= 0 ? 0 : (w * h) / Math.max(1, a.width * a.height);
-}
-
 function grow(b: Box, by: number, f: Frame): Box {
   const x = Math.max(0, Math.floor(b.x - by));
   const y = Math.max(0, Math.floor(b.y - by));
   return { x, y, width: Math.min(f.width, Math.ceil(b.x + b.width + by)) - x, height: Math.min(f.height, Math.ceil(b.y + b.height + by)) - y };
 }
 
-function overlaps(a: Box, b: Box): boolean {
-  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}
-
-function union(a: Box, b: Box): Box {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
-}
-
 function same(a: Box, b: Box): boolean {
   return Math.abs(a.x - b.x) < 3 && Math.abs(a.y - b.y) < 3 && Math.abs(a.width - b.width) < 3;
-}
-
-function readingOrder(lines: OcrLine[]): OcrLine[] {
-  return [...lines].sort((a, b) => {
-    const ay = a.box.y + a.box.height / 2;
-    const by = b.box.y + b.box.height / 2;
-    if (Math.abs(ay - by) > Math.max(a.box.height, b.box.height) / 2) return ay - by;
-    return a.box.x - b.box.x;
-  });
 }

@@ -1,4 +1,4 @@
-import type { Box } from '../../shared/geometry.js';
+import { boxUnion, type Box } from '../../shared/geometry.js';
 import type { GrayImage } from './pixels.js';
 import { labelRegions, type Labelling, type Region } from './regions.js';
 
@@ -77,7 +77,7 @@ export function mergeClose(blobs: Blob[], gapX: number, gapY: number): Blob[] {
     boxes.forEach((b, i) => {
       const r = find(i);
       const u = grown.get(r);
-      grown.set(r, u ? unite(u, b) : { ...b });
+      grown.set(r, u ? boxUnion(u, b) : { ...b });
     });
     boxes = boxes.map((_, i) => grown.get(find(i))!);
     if (!changed) break;
@@ -101,15 +101,4 @@ function framed(inner: Box, outer: Box): boolean {
     inner.x + inner.width <= outer.x + outer.width - m &&
     inner.y + inner.height <= outer.y + outer.height - m
   );
-}
-
-function unite(a: Box, b: Box): Box {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return {
-    x,
-    y,
-    width: Math.max(a.x + a.width, b.x + b.width) - x,
-    height: Math.max(a.y + a.height, b.y + b.height) - y,
-  };
 }

@@ -2,7 +2,8 @@ import type { Box } from '../../shared/geometry.js';
 import type { UiElement } from '../../shared/ports.js';
 import type { OcrLine } from '../ocr/types.js';
 import type { Blob } from './blobs.js';
-import { area, inside, overlap, pad, union } from './pixels.js';
+import { boxUnion } from '../../shared/geometry.js';
+import { area, inside, overlap, pad } from './pixels.js';
 import type { Rect } from './rects.js';
 
 /** An element in frame pixels, before ids and desktop coordinates. */
@@ -163,7 +164,7 @@ function rectElement(r: Rect, { s, rects, ink, lines }: Scene): RectElement | un
     return undefined;
   }
   if (content.length === 0) return fieldLike && R.height >= 14 * s ? make('field', 0.7, all) : undefined;
-  const span = content.map((b) => b.box).reduce(union);
+  const span = content.map((b) => b.box).reduce(boxUnion);
   // Text at the left and a caret at the right look centred as a whole; a wide gap between them
   // says field, not button.
   const centred =

@@ -65,17 +65,6 @@ export function inside(inner: Box, outer: Box, slack = 0): boolean {
   );
 }
 
-export function union(a: Box, b: Box): Box {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return {
-    x,
-    y,
-    width: Math.max(a.x + a.width, b.x + b.width) - x,
-    height: Math.max(a.y + a.height, b.y + b.height) - y,
-  };
-}
-
 export function pad(b: Box, p: number, w: number, h: number): Box {
   const x = Math.max(0, b.x - p);
   const y = Math.max(0, b.y - p);

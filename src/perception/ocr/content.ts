@@ -1,3 +1,4 @@
+import { boxesOverlap as overlaps, boxUnion as union } from '../../shared/geometry.js';
 import { bands } from './detect.js';
 import type { PixelRect } from './image.js';
 import type { OcrImage } from './types.js';
@@ -237,21 +238,6 @@ export function detectionRects(image: OcrImage, area: PixelRect, scale: number):
   const split = rects.reduce((sum, r) => sum + cost(r), 0);
   const full = cost(area);
   return split <= SPLIT_GAIN * full && full - split >= MIN_SAVING_PIXELS ? rects : [area];
-}
-
-function overlaps(a: PixelRect, b: PixelRect): boolean {
-  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}
-
-function union(a: PixelRect, b: PixelRect): PixelRect {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return {
-    x,
-    y,
-    width: Math.max(a.x + a.width, b.x + b.width) - x,
-    height: Math.max(a.y + a.height, b.y + b.height) - y,
-  };
 }
 
 function clampTo(r: PixelRect, area: PixelRect): PixelRect {

@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
-import { WORKER_ENV } from './protocol.js';
+import { WORKER_ENV, WORKER_MALLOC } from './protocol.js';
 import type { AttemptResult } from './results.js';
 
 /**
@@ -25,19 +25,6 @@ export class WorkerCrashed extends AppError {
     super('WORKER_CRASHED', message);
   }
 }
-
-/**
- * glibc settings for the worker process (read at its start). A worker allocates and frees large
- * blocks all the time: 4 MB screen frames, ONNX feature maps (ORT runs without its arena). Above
- * glibc's default thresholds each one is a fresh mmap whose pages fault in zeroed again, and a
- * freed heap top is handed back to the kernel at once. Kept in the heap instead, the sample
- * suite with 2 workers took 7.9-8.1 s instead of 8.3-9.3 s (less system time), and a worker's
- * peak memory went down (341 vs 405 MB), not up. Apps the worker starts do not inherit them.
- */
-export const WORKER_MALLOC = {
-  MALLOC_MMAP_THRESHOLD_: String(64 << 20),
-  MALLOC_TRIM_THRESHOLD_: String(256 << 20),
-} as const;
 
 /** `entry`: the worker's bundle (.mjs, run by node itself) or its TypeScript source (run via tsx). */
 export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {

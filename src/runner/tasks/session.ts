@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execProgram } from '../../actions/run-program.js';
+import { WORKER_MALLOC } from '../suite/protocol.js';
 import { Aborted, AppError, errorMessage, throwIfAborted } from '../../shared/errors.js';
 import type { Getters } from './evaluate.js';
 import type { SetupAction } from './schema.js';
@@ -98,9 +99,8 @@ export class TaskSession {
     env['GSETTINGS_BACKEND'] = 'memory';
     delete env['WAYLAND_DISPLAY'];
     delete env['XAUTHORITY'];
-    // The test worker's own glibc tuning (suite/child.ts) is not the apps' business.
-    delete env['MALLOC_MMAP_THRESHOLD_'];
-    delete env['MALLOC_TRIM_THRESHOLD_'];
+    // The test worker's own glibc tuning is not the apps' business.
+    for (const name of Object.keys(WORKER_MALLOC)) delete env[name];
     this.env = env;
     this.windowSize = [options.screen.width, options.screen.height];
   }
