@@ -136,7 +136,7 @@ describe.skipIf(!support.ok)(`deskpilot record${support.ok ? '' : ` (skipped: ${
     const replayed = await replay(out);
     expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
     const submitted = await browser!.page.evaluate(() => (window as unknown as { __submitted: unknown }).__submitted);
-    expect(submitted).toMatchObject({ name: 'Ada Lovelace', subscribe: true });
+    expect(submitted, replayed.stdout + replayed.stderr).toMatchObject({ name: 'Ada Lovelace', subscribe: true });
   }, 180_000);
 
   it('writes a password as a {{secret:…}} placeholder, stores its value under a printed name, and stops on Ctrl+Alt+End', async () => {
