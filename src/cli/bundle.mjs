@@ -1,5 +1,6 @@
 // Plain JavaScript: bin/deskpilot.js loads this before anything can run TypeScript.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,35 +34,38 @@ export async function freshBundle(name) {
 }
 
 /**
- * `out`, built from `entry` (relative to `root`) unless the record of its last build says that
- * none of the files it was built from changed since; null when it cannot be built.
+ * The entry of an up-to-date build of `entry` (relative to `root`): `out` names it (dist/node/cli.mjs
+ * → dist/node/cli-<hash>/cli.mjs, with its lazily loaded chunks beside it). Built unless the record
+ * of the last build says that none of the files it was built from changed since; null when it
+ * cannot be built.
  * @param {string} root @param {string} entry @param {string} out
  * @returns {Promise<string | null>}
  */
 export async function ensureBundle(root, entry, out) {
   const record = `${out}.inputs.json`;
-  if (isFresh(root, out, record)) return out;
+  const fresh = freshEntry(root, out, record);
+  if (fresh) return fresh;
   try {
-    await buildBundle(root, entry, out, record);
-    return out;
+    return await buildBundle(root, entry, out, record);
   } catch {
     // No esbuild, a read-only install, a syntax error: tsx runs the sources and reports the error.
     return null;
   }
 }
 
-/** @param {string} root @param {string} out @param {string} record */
-function isFresh(root, out, record) {
+/** @param {string} root @param {string} out @param {string} record @returns {string | null} */
+function freshEntry(root, out, record) {
   try {
-    statSync(out);
-    /** @type {{ inputs: Record<string, string> }} */
-    const { inputs } = JSON.parse(readFileSync(record, 'utf8'));
-    for (const [file, stamp] of Object.entries(inputs)) {
-      if (stampOf(path.join(root, file)) !== stamp) return false;
+    /** @type {{ inputs: Record<string, string>, entry: string }} */
+    const { inputs, entry } = JSON.parse(readFileSync(record, 'utf8'));
+    const file = path.join(path.dirname(out), entry);
+    statSync(file);
+    for (const [input, stamp] of Object.entries(inputs)) {
+      if (stampOf(path.join(root, input)) !== stamp) return null;
     }
-    return Object.keys(inputs).length > 0;
+    return Object.keys(inputs).length > 0 ? file : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -71,20 +75,34 @@ function stampOf(file) {
   return `${s.mtimeMs}:${s.size}`;
 }
 
-/** @param {string} root @param {string} entry @param {string} out @param {string} record */
+/** Builds from an older source than this are removed (a process started from one may still load its chunks). */
+const KEEP_OLD_BUILDS_MS = 24 * 3600_000;
+
+/**
+ * Code splitting: what the entry imports dynamically (the engine, the OCR models, the test runner)
+ * goes into chunks loaded on first use, so `deskpilot test` and a starting test worker load only
+ * what they run. A build goes to a folder named by its content's hash, moved into place whole;
+ * the record naming it is replaced last, so a concurrent start sees either build, never half of one.
+ * @param {string} root @param {string} entry @param {string} out @param {string} record
+ * @returns {Promise<string>}
+ */
 async function buildBundle(root, entry, out, record) {
   const { build } = await import('esbuild');
-  mkdirSync(path.dirname(out), { recursive: true });
-  // Concurrent starts (parallel test files) each build to their own file and rename: a reader
-  // never sees half a bundle.
-  const tmp = `${out}.${process.pid}.tmp.mjs`;
+  const name = path.basename(out, '.mjs');
+  const parent = path.dirname(out);
+  mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.${name}.${process.pid}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
   try {
     const started = Date.now();
     const result = await build({
       absWorkingDir: root,
-      entryPoints: [entry],
-      outfile: tmp,
+      entryPoints: { [name]: entry },
+      outdir: tmp,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunk-[hash]',
       bundle: true,
+      splitting: true,
       platform: 'node',
       target: 'node20',
       format: 'esm',
@@ -101,15 +119,34 @@ async function buildBundle(root, entry, out, record) {
       const s = statSync(path.join(root, file));
       inputs[file] = s.mtimeMs > started ? 'changed during the build' : `${s.mtimeMs}:${s.size}`;
     }
-    renameSync(`${tmp}.map`, `${out}.map`);
-    // The bundle names its map by the temporary file's name.
-    writeFileSync(tmp, readFileSync(tmp, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, `//# sourceMappingURL=${path.basename(out)}.map\n`));
-    renameSync(tmp, out);
-    writeFileSync(`${record}.${process.pid}`, JSON.stringify({ inputs }));
+    const hash = createHash('sha256');
+    for (const file of readdirSync(tmp).sort()) hash.update(file).update(readFileSync(path.join(tmp, file)));
+    const dir = `${name}-${hash.digest('hex').slice(0, 12)}`;
+    try {
+      renameSync(tmp, path.join(parent, dir));
+    } catch {
+      // The same build is already there (another process built the same sources): use that one.
+      statSync(path.join(parent, dir, `${name}.mjs`));
+    }
+    writeFileSync(`${record}.${process.pid}`, JSON.stringify({ inputs, entry: `${dir}/${name}.mjs` }));
     renameSync(`${record}.${process.pid}`, record);
+    removeOldBuilds(parent, name, dir);
+    return path.join(parent, dir, `${name}.mjs`);
   } finally {
-    rmSync(tmp, { force: true });
-    rmSync(`${tmp}.map`, { force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** @param {string} parent @param {string} name @param {string} keep */
+function removeOldBuilds(parent, name, keep) {
+  for (const dir of readdirSync(parent)) {
+    if (dir === keep || !dir.startsWith(`${name}-`)) continue;
+    try {
+      const full = path.join(parent, dir);
+      if (Date.now() - statSync(full).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(full, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile by another process
+    }
   }
 }
 

@@ -3,18 +3,6 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ENV_KEYS, LogLevel } from '../shared/config.js';
 import { ROOT } from './bundle.mjs';
-import { registerBenchGrounding } from './commands/bench-grounding.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerLocate } from './commands/locate.js';
-import { registerMacro } from './commands/macro.js';
-import { registerModels } from './commands/models.js';
-import { registerRecord } from './commands/record.js';
-import { registerReplay } from './commands/replay.js';
-import { registerRun } from './commands/run.js';
-import { registerSecrets } from './commands/secrets.js';
-import { registerTest } from './commands/test.js';
-import { registerRuns } from './commands/runs.js';
-import { registerUi } from './commands/ui.js';
 import type { GlobalOptions } from './compose.js';
 import { Output, UsageError, type CliIo } from './output.js';
 
@@ -46,8 +34,54 @@ function wrap(words: string[], indent: number): string {
   return lines.join('\n' + ' '.repeat(indent));
 }
 
-/** The `deskpilot` program; commands report their exit code through `setExit`. */
-export function buildProgram(io: CliIo, setExit: (code: number) => void, json: boolean): Command {
+type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/**
+ * Each command's module by the name typed (in the order help lists them), loaded only when
+ * needed: `deskpilot test` then starts without the engine, ONNX Runtime, sharp or the UI host.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  run: async () => (await import('./commands/run.js')).registerRun,
+  record: async () => (await import('./commands/record.js')).registerRecord,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  macro: async () => (await import('./commands/macro.js')).registerMacro,
+  models: async () => (await import('./commands/models.js')).registerModels,
+  locate: async () => (await import('./commands/locate.js')).registerLocate,
+  secrets: async () => (await import('./commands/secrets.js')).registerSecrets,
+  runs: async () => (await import('./commands/runs.js')).registerRuns,
+  bench: async () => (await import('./commands/bench-grounding.js')).registerBenchGrounding,
+  test: async () => (await import('./commands/test.js')).registerTest,
+  ui: async () => (await import('./commands/ui.js')).registerUi,
+};
+
+/** Global options that take a value (so the command name is found after them). */
+const VALUED = new Set(['--config', '--data-dir', '--log-level', '--display']);
+
+/**
+ * The commands a command line needs: the one it names; none for --version; all of them for help,
+ * a typo (suggestions) or no command.
+ */
+export function commandsFor(args: string[]): string[] {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-V' || a === '--version') return [];
+    if (VALUED.has(a)) i++;
+    else if (!a.startsWith('-')) return Object.hasOwn(COMMANDS, a) ? [a] : Object.keys(COMMANDS);
+  }
+  return Object.keys(COMMANDS);
+}
+
+/**
+ * The `deskpilot` program with the commands `names` (default: all); commands report their exit
+ * code through `setExit`.
+ */
+export async function buildProgram(
+  io: CliIo,
+  setExit: (code: number) => void,
+  json: boolean,
+  names = Object.keys(COMMANDS),
+): Promise<Command> {
   const program = new Command('deskpilot')
     .description('DeskPilot: a desktop agent that sees the screen and works the mouse and keyboard for you')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -65,18 +99,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
       // In --json mode the usage error becomes the JSON document instead.
       writeErr: (s) => (json ? undefined : io.stderr(s)),
     });
-  registerDoctor(program, io, setExit);
-  registerRun(program, io, setExit);
-  registerRecord(program, io, setExit);
-  registerReplay(program, io, setExit);
-  registerMacro(program, io, setExit);
-  registerModels(program, io, setExit);
-  registerLocate(program, io, setExit);
-  registerSecrets(program, io, setExit);
-  registerRuns(program, io, setExit);
-  registerBenchGrounding(program, io, setExit);
-  registerTest(program, io, setExit);
-  registerUi(program, io, setExit);
+  const registers = await Promise.all(names.map((n) => COMMANDS[n]!()));
+  for (const register of registers) register(program, io, setExit);
   return program;
 }
 
@@ -84,7 +108,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json: b
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const json = argv.slice(2).includes('--json');
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c), json);
+  const program = await buildProgram(io, (c) => (code = c), json, commandsFor(argv.slice(2)));
   try {
     await program.parseAsync(argv);
     return code;

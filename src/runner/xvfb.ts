@@ -1,10 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { runProgram } from '../actions/run-program.js';
 import { AppError, throwIfAborted } from '../shared/errors.js';
 import { nullLogger, type Logger } from '../shared/logger.js';
-
-const exec = promisify(execFile);
 
 /**
  * A private X server (Xvfb) with openbox as window manager, for one test worker. Display
@@ -21,6 +19,11 @@ export interface VirtualDisplay {
   env: NodeJS.ProcessEnv;
   /** Xvfb's and openbox's pids: the parent ends them if this worker dies without stopping them. */
   pids: number[];
+  /**
+   * Resolves once the window manager runs (at once without one). startVirtualDisplay waits for
+   * it unless told `waitForWindowManager: false`; then the caller does, before apps start.
+   */
+  windowManagerReady: Promise<void>;
   /** Stops openbox and Xvfb, waits until both are gone and removes a lock file left behind. */
   stop(): Promise<void>;
 }
@@ -30,6 +33,8 @@ export interface VirtualDisplayOptions {
   width?: number;
   height?: number;
   windowManager?: boolean;
+  /** false: resolve once the X server answers; openbox comes up meanwhile (see windowManagerReady). */
+  waitForWindowManager?: boolean;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -46,14 +51,18 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
   for (let n = from; n < from + 200; n++) {
     throwIfAborted(signal);
     if (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) continue;
-    const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'], {
-      stdio: 'ignore',
+    // -displayfd: Xvfb writes the display number to fd 3 once it accepts connections (no polling).
+    const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-displayfd', '3'], {
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     });
     const env = { ...process.env, DISPLAY: `:${n}` };
-    if (!(await ready(xvfb, n, env, signal))) {
+    if (!(await ready(xvfb, n, signal))) {
       await ended(xvfb, 2000);
       continue;
     }
+    // With -displayfd Xvfb writes no lock file; one is written for it (X's format), so tools
+    // that pick a free number by lock files (xvfb-run -a) skip this one. stop() removes it.
+    writeLock(n, xvfb.pid);
     logger.debug({ display: `:${n}`, pid: xvfb.pid }, 'virtual display started');
     let wm: ChildProcess | undefined;
     // Never leave an X server behind when the worker ends in any way (SIGTERM: Xvfb then
@@ -62,54 +71,78 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
       wm?.kill('SIGTERM');
       xvfb.kill('SIGTERM');
     });
+    let wmStarting: Promise<ChildProcess> | undefined;
     const stop = async () => {
+      await wmStarting?.catch(() => undefined);
       if (wm) await ended(wm, 3000);
       await ended(xvfb, 3000);
       // A killed Xvfb leaves its lock behind; ours (by pid) may be removed.
       if (lockPid(n) === xvfb.pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
       logger.debug({ display: `:${n}` }, 'virtual display stopped');
     };
-    try {
-      if (options.windowManager !== false) wm = await startOpenbox(env, signal);
-    } catch (err) {
-      await stop();
-      throw err;
+    const pids = [xvfb.pid].filter((p): p is number => p !== undefined);
+    let windowManagerReady = Promise.resolve();
+    if (options.windowManager !== false) {
+      wmStarting = startOpenbox(env, (child) => {
+        wm = child;
+        if (child.pid !== undefined && !pids.includes(child.pid)) pids.push(child.pid);
+      }, signal);
+      windowManagerReady = wmStarting.then(
+        () => undefined,
+        async (err: unknown) => {
+          await stop();
+          throw err;
+        },
+      );
+      if (options.waitForWindowManager !== false) await windowManagerReady;
+      else windowManagerReady.catch(() => undefined); // the caller awaits it
     }
-    const pids = [xvfb.pid, wm?.pid].filter((p): p is number => p !== undefined);
-    return { display: `:${n}`, width, height, env, pids, stop };
+    return { display: `:${n}`, width, height, env, pids, windowManagerReady, stop };
   }
   throw new DisplayError(`no free X display number from :${from} to :${from + 199} (is Xvfb installed?)`);
 }
 
-async function ready(
-  xvfb: ChildProcess,
-  n: number,
-  env: NodeJS.ProcessEnv,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  let failed = false;
-  xvfb.once('error', () => (failed = true));
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && !failed && xvfb.exitCode === null && xvfb.signalCode === null) {
-    throwIfAborted(signal);
-    if (lockPid(n) === xvfb.pid) {
-      try {
-        await exec('xdpyinfo', [], { env, timeout: 2000 });
-        return true;
-      } catch {
-        // not accepting connections yet
-      }
+/**
+ * Whether Xvfb came up on `:n`: it wrote the number to its -displayfd pipe once its socket was
+ * bound and it accepts connections (a server that lost a race for `n` exits instead).
+ */
+async function ready(xvfb: ChildProcess, n: number, signal?: AbortSignal): Promise<boolean> {
+  const fd = xvfb.stdio[3] as NodeJS.ReadableStream | null | undefined;
+  if (!fd) return false;
+  let text = '';
+  const answered = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => done(false), 10_000);
+    const onAbort = () => done(false);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function done(ok: boolean) {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      fd!.removeAllListeners('data');
+      xvfb.removeListener('exit', onExit);
+      resolve(ok);
     }
-    await sleep(50);
-  }
-  return false;
+    const onExit = () => done(false);
+    fd.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('\n')) done(true);
+    });
+    xvfb.once('exit', onExit);
+    xvfb.once('error', onExit);
+  });
+  throwIfAborted(signal);
+  return answered && Number(text.trim()) === n;
 }
 
-async function startOpenbox(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<ChildProcess> {
+async function startOpenbox(
+  env: NodeJS.ProcessEnv,
+  onLaunch: (child: ChildProcess) => void,
+  signal?: AbortSignal,
+): Promise<ChildProcess> {
   const launch = () => {
     const child = spawn('openbox', ['--sm-disable'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.once('error', (err) => (stderr += `\n${err.message}`));
+    onLaunch(child);
     return child;
   };
   let stderr = '';
@@ -130,17 +163,26 @@ async function startOpenbox(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promi
       starts++;
     }
     try {
-      const { stdout } = await exec('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env, timeout: 2000 });
-      if (/window id/.test(stdout)) return wm;
+      const { stdout } = await runProgram('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env, timeoutMs: 2000 });
+      if (/window id/.test(stdout.toString())) return wm;
     } catch {
       // not yet
     }
-    await sleep(50);
+    await sleep(20);
   }
   wm.kill('SIGKILL');
   throw new DisplayError(
     `openbox did not start on ${env['DISPLAY'] ?? '?'} within 20 s${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
   );
+}
+
+function writeLock(n: number, pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    writeFileSync(`/tmp/.X${n}-lock`, `${String(pid).padStart(10)}\n`, { flag: 'wx', mode: 0o444 });
+  } catch {
+    // there is one already (left by a killed server): the socket is ours all the same
+  }
 }
 
 function lockPid(n: number): number | undefined {

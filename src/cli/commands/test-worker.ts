@@ -3,6 +3,7 @@ import { WORKER_ENV, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
 import { runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
 import { routeCommands } from '../../perception/x11.js';
+import { trustDisplay } from '../../perception/nut-probe.js';
 
 /**
  * Entry of one `deskpilot test` worker (a child process, started by test.ts): its own Xvfb and
@@ -23,6 +24,8 @@ const starting = startVirtualDisplay({
   from: config.displayFrom,
   width: config.width,
   height: config.height,
+  // openbox comes up while the engine loads; the first task waits for it below.
+  waitForWindowManager: false,
 });
 starting.catch(() => undefined); // awaited below
 const serving = import('../../runner/suite/worker.js');
@@ -30,8 +33,9 @@ const warm = import('../../perception/ocr/index.js')
   .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
   .catch(() => undefined);
 const screen = await starting;
-// libnut's crash probe (a child process) runs while the engine's modules load.
-void import('../../perception/nut-probe.js').then((p) => p.probeNutEarly(screen.display));
+// Our own X server, seen accepting clients: libnut cannot crash opening it, so its probe in a
+// child process is not needed.
+trustDisplay(screen.display, { width: screen.width, height: screen.height });
 const { serveTasks } = await serving;
 // The broker is waited for before exit, so that its CPU (and its children's) is counted in ours.
 const stopAll = () => void Promise.all([screen.stop(), stopSpawnBroker()]).finally(() => process.exit(143));
@@ -54,6 +58,7 @@ try {
     privateDisplay: true,
   });
   await warm;
+  await screen.windowManagerReady;
   try {
     await serveTasks(runtime, config.workRoot, screen.pids);
   } finally {

@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
-import { WORKER_ENV, WORKER_MALLOC } from './protocol.js';
+import { WORKER_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from './protocol.js';
 import type { AttemptResult } from './results.js';
 
 /**
@@ -29,7 +29,7 @@ export class WorkerCrashed extends AppError {
 /** `entry`: the worker's bundle (.mjs, run by node itself) or its TypeScript source (run via tsx). */
 export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {
   // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
-  const args = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry];
+  const args = [...WORKER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry])];
   const child = spawn(process.execPath, args, {
     env: { ...env, ...WORKER_MALLOC, [WORKER_ENV]: JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -53,6 +53,16 @@ export function ocrThreadsPerWorker(workers: number, cores = availableParallelis
 }
 
 /**
+ * V8 flags of the worker process. Its heap churns (frames, OCR tensors, screenshots), and V8's
+ * helper threads (concurrent marking, parallel scavenge, background compiles) then competed for
+ * the cores with the OCR's own second thread and the apps under test: about 1.4 s of CPU per
+ * sample-suite run on 4 threads. Done on the main thread instead, with a larger young generation
+ * (fewer scavenges), the sample suite took 7.1-7.3 s instead of 8.1 s with 2 workers, and
+ * 11.6 s instead of 12.1 s with 1 (A/B runs on a 2-core machine).
+ */
+export const WORKER_NODE_FLAGS = ['--single-threaded', '--max-semi-space-size=16'] as const;
+
+/**
  * glibc settings for the worker process (read at its start). A worker allocates and frees large
  * blocks all the time: 4 MB screen frames, ONNX feature maps (ORT runs without its arena). Above
  * glibc's default thresholds each one is a fresh mmap whose pages fault in zeroed again, and a

@@ -40,6 +40,17 @@ export async function openSecretStore(options: { dataDir: string; passphrase?: s
     return keyring;
   }
   if (recorded === 'os-keychain') {
+    // Linux without a Secret Service: earlier versions took the kernel keyring for the keychain.
+    // Its values live until the next reboot; they move to the encrypted file now (a data dir
+    // that never stored a secret just switches).
+    const leftovers = await KeyringSecretStore.kernelLeftovers(options.dataDir);
+    if (leftovers && (leftovers.size > 0 || !hasKeyringIndex(options.dataDir))) {
+      const store = file();
+      for (const [name, value] of leftovers) await store.set(name, value);
+      writeBackend(options.dataDir, 'encrypted-file');
+      await KeyringSecretStore.forgetKernelLeftovers(options.dataDir, leftovers.keys());
+      return store;
+    }
     throw new AppError(
       'SECRETS_UNAVAILABLE',
       `the secrets of ${options.dataDir} are kept in the OS keychain, which cannot be reached now (no Secret Service on D-Bus?). Unlock or start the keychain, or delete ${path.join(options.dataDir, BACKEND_FILE)} and set the secrets again with a passphrase (DESKPILOT_SECRETS_PASSPHRASE).`,
@@ -51,10 +62,19 @@ export async function openSecretStore(options: { dataDir: string; passphrase?: s
 
 /** One retry: a keychain that is D-Bus-activated can miss the very first call. */
 async function openKeyring(dataDir: string): Promise<KeyringSecretStore | undefined> {
+  if (!KeyringSecretStore.possible()) return undefined;
   const first = await KeyringSecretStore.open(dataDir);
   if (first) return first;
   await new Promise((r) => setTimeout(r, 250));
   return KeyringSecretStore.open(dataDir);
+}
+
+function hasKeyringIndex(dataDir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path.join(dataDir, 'secrets.index.json'), 'utf8')) as unknown[]).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function readBackend(dataDir: string): Backend | undefined {

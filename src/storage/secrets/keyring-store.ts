@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SecretStore } from '../../shared/ports.js';
 
 const SERVICE = 'deskpilot';
+const PROBE = '__deskpilot_probe__';
+const INDEX = 'secrets.index.json';
 
 type KeyringEntry = { setPassword(v: string): void; getPassword(): string | null | undefined; deletePassword(): boolean | void };
 type EntryCtor = new (service: string, account: string) => KeyringEntry;
@@ -20,21 +22,83 @@ export class KeyringSecretStore implements SecretStore {
     private readonly Entry: EntryCtor,
     dataDir: string,
   ) {
-    this.index = path.join(dataDir, 'secrets.index.json');
+    this.index = path.join(dataDir, INDEX);
   }
 
-  /** The keychain store when the keychain works here (a probe entry is written and removed). */
+  /**
+   * Whether this platform can have a keychain at all. On Linux that is the Secret Service on the
+   * session D-Bus: without a session bus @napi-rs/keyring silently falls back to the kernel
+   * keyring (keyutils), which is in memory only and loses every secret at reboot.
+   */
+  static possible(): boolean {
+    if (process.platform !== 'linux') return true;
+    if (process.env['DBUS_SESSION_BUS_ADDRESS']) return true;
+    const runtime = process.env['XDG_RUNTIME_DIR'] ?? `/run/user/${process.getuid?.() ?? 0}`;
+    return existsSync(path.join(runtime, 'bus'));
+  }
+
+  /**
+   * The keychain store when a persistent keychain works here (a probe entry is written and
+   * removed). A probe that landed in the Linux kernel keyring (a bus without a Secret Service)
+   * does not count: those entries are gone after a reboot.
+   */
   static async open(dataDir: string): Promise<KeyringSecretStore | undefined> {
+    if (!KeyringSecretStore.possible()) return undefined;
     try {
-      const { Entry } = (await import('@napi-rs/keyring')) as unknown as { Entry: EntryCtor };
-      const probe = new Entry(SERVICE, '__deskpilot_probe__');
+      const Entry = await entryClass();
+      const probe = new Entry(SERVICE, PROBE);
       probe.setPassword('probe');
       const ok = probe.getPassword() === 'probe';
+      const volatile = inKernelKeyring(PROBE);
       probe.deletePassword();
-      return ok ? new KeyringSecretStore(Entry, dataDir) : undefined;
+      return ok && !volatile ? new KeyringSecretStore(Entry, dataDir) : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Linux only: the secrets an earlier DeskPilot put in the kernel keyring when it took that for
+   * the OS keychain (its index is in the data dir), to be moved to the encrypted file (empty when
+   * it never held any); undefined when they cannot be read. Values that did not outlive a reboot
+   * are missing from the answer.
+   */
+  static async kernelLeftovers(dataDir: string): Promise<Map<string, string> | undefined> {
+    if (process.platform !== 'linux') return undefined;
+    const index = path.join(dataDir, INDEX);
+    const names = existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as string[]) : [];
+    const found = new Map<string, string>();
+    try {
+      const Entry = await entryClass();
+      for (const name of names) {
+        if (!inKernelKeyring(name)) continue;
+        // The first keyutils call of a process can fail with AccessDenied; a second one works.
+        const read = () => new Entry(SERVICE, name).getPassword();
+        let value: string | null | undefined;
+        try {
+          value = read();
+        } catch {
+          value = read();
+        }
+        if (value != null) found.set(name, value);
+      }
+    } catch {
+      return undefined;
+    }
+    return found;
+  }
+
+  /** After kernelLeftovers were saved elsewhere: removes them from the kernel keyring and the index. */
+  static async forgetKernelLeftovers(dataDir: string, names: Iterable<string>): Promise<void> {
+    const Entry = await entryClass();
+    for (const name of names) {
+      try {
+        new Entry(SERVICE, name).deletePassword();
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(path.join(dataDir, INDEX), { force: true });
   }
 
   get(name: string): Promise<string | undefined> {
@@ -70,5 +134,19 @@ export class KeyringSecretStore implements SecretStore {
     const tmp = `${this.index}.tmp`;
     writeFileSync(tmp, JSON.stringify(names));
     renameSync(tmp, this.index);
+  }
+}
+
+async function entryClass(): Promise<EntryCtor> {
+  return ((await import('@napi-rs/keyring')) as unknown as { Entry: EntryCtor }).Entry;
+}
+
+/** Whether the kernel keyring (/proc/keys, Linux) holds DeskPilot's entry `name`, as keyring-rs names it. */
+function inKernelKeyring(name: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    return readFileSync('/proc/keys', 'utf8').includes(` keyring:${name}@${SERVICE}:`);
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,24 +23,43 @@ describe('start-up bundles', () => {
 
   it('builds, reuses the bundle while no source changed, and rebuilds after an edit', async () => {
     const { out } = project();
-    expect(await ensureBundle(dir, 'main.ts', out)).toBe(out);
-    expect(await load(out)).toBe(42);
-    const built = statSync(out).mtimeMs;
+    const built = await ensureBundle(dir, 'main.ts', out);
+    // Each build in a folder named by its content's hash, beside the record that names it.
+    expect(built).toMatch(/[/\\]dist[/\\]main-[0-9a-f]{12}[/\\]main\.mjs$/);
+    expect(await load(built!)).toBe(42);
+    const stamp = statSync(built!).mtimeMs;
     expect((JSON.parse(readFileSync(`${out}.inputs.json`, 'utf8')) as { inputs: object }).inputs).toHaveProperty('answer.ts');
 
-    expect(await ensureBundle(dir, 'main.ts', out)).toBe(out);
-    expect(statSync(out).mtimeMs).toBe(built); // not rebuilt
+    expect(await ensureBundle(dir, 'main.ts', out)).toBe(built);
+    expect(statSync(built!).mtimeMs).toBe(stamp); // not rebuilt
 
     writeFileSync(path.join(dir, 'answer.ts'), 'export const answer = 50;\n');
     const later = new Date(Date.now() + 5_000);
     utimesSync(path.join(dir, 'answer.ts'), later, later);
-    expect(await ensureBundle(dir, 'main.ts', out)).toBe(out);
-    expect(await load(out)).toBe(100);
+    const rebuilt = await ensureBundle(dir, 'main.ts', out);
+    expect(rebuilt).not.toBe(built);
+    expect(await load(rebuilt!)).toBe(100);
+    // The older build stays for processes that started from it and still load its chunks.
+    expect(await load(built!)).toBe(42);
+  });
+
+  it('splits what is imported dynamically into chunks, loaded on first use', async () => {
+    const { out } = project();
+    writeFileSync(
+      path.join(dir, 'main.ts'),
+      "export const value = 1;\nexport const later = async () => (await import('./answer.js')).answer;\n",
+    );
+    const built = (await ensureBundle(dir, 'main.ts', out))!;
+    expect(readFileSync(built, 'utf8')).not.toContain('21');
+    const chunks = readdirSync(path.dirname(built)).filter((f) => /^chunk-.*\.mjs$/.test(f));
+    expect(chunks).toHaveLength(1);
+    const mod = (await import(`${pathToFileURL(built).href}?t=split`)) as { later: () => Promise<number> };
+    expect(await mod.later()).toBe(21);
   });
 
   it('gives null (the caller runs the sources through tsx) when the sources do not build', async () => {
     const { out } = project();
-    expect(await ensureBundle(dir, 'main.ts', out)).toBe(out);
+    expect(await ensureBundle(dir, 'main.ts', out)).toBeTruthy();
     rmSync(path.join(dir, 'answer.ts'));
     expect(await ensureBundle(dir, 'main.ts', out)).toBeNull();
     writeFileSync(path.join(dir, 'main.ts'), 'export const value = ;\n');
@@ -53,7 +72,7 @@ describe('start-up bundles', () => {
       execFileSync(process.execPath, [path.join(ROOT, 'bin', 'deskpilot.js'), '--version'], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
     expect(run({})).toBe(version);
     expect(run({ DESKPILOT_NO_BUNDLE: '1' })).toBe(version);
-    expect(await freshBundle('cli')).toBe(path.join(ROOT, 'dist', 'node', 'cli.mjs'));
+    expect(await freshBundle('cli')).toMatch(/[/\\]dist[/\\]node[/\\]cli-[0-9a-f]{12}[/\\]cli\.mjs$/);
     process.env['DESKPILOT_NO_BUNDLE'] = '1';
     try {
       expect(await freshBundle('test-worker')).toBeNull();

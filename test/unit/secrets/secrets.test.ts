@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { EncryptedFileSecretStore, checkSecretName, openSecretStore } from '../../../src/storage/secrets/index.js';
+import { EncryptedFileSecretStore, KeyringSecretStore, checkSecretName, openSecretStore } from '../../../src/storage/secrets/index.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'deskpilot-secret-store-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -87,5 +87,49 @@ describe('choosing the secret store', () => {
     const s = await openSecretStore({ dataDir: d });
     expect(s.kind).toBe(new EncryptedFileSecretStore(d).kind);
     expect(await s.get('OLD')).toBe('kept');
+  });
+
+  // The kernel keyring is what @napi-rs/keyring falls back to on Linux without a session bus.
+  const noBus = process.platform === 'linux' && !KeyringSecretStore.possible();
+
+  it.skipIf(!noBus)('takes the encrypted file on Linux without a Secret Service, not the kernel keyring that a reboot empties', async () => {
+    const d = dir('headless');
+    const s = await openSecretStore({ dataDir: d });
+    expect(s.kind).toBe('encrypted-file');
+    expect(readFileSync(path.join(d, 'secrets.backend'), 'utf8').trim()).toBe('encrypted-file');
+    // A data dir that an earlier version marked for the kernel keyring but that holds no secret.
+    const marked = dir('marked');
+    mkdirSync(marked, { recursive: true });
+    writeFileSync(path.join(marked, 'secrets.backend'), 'os-keychain\n');
+    expect((await openSecretStore({ dataDir: marked })).kind).toBe('encrypted-file');
+  });
+
+  it.skipIf(!noBus)('moves secrets an earlier version left in the kernel keyring into the encrypted file', async () => {
+    const d = dir('kernel');
+    mkdirSync(d, { recursive: true });
+    const name = `DESKPILOT_TEST_${process.pid}_${Date.now()}`;
+    const { Entry } = (await import('@napi-rs/keyring')) as unknown as {
+      Entry: new (s: string, a: string) => { setPassword(v: string): void; getPassword(): string | null };
+    };
+    // The first keyutils call of a process may be refused; the second one works.
+    const put = () => new Entry('deskpilot', name).setPassword('kept-value');
+    try {
+      put();
+    } catch {
+      put();
+    }
+    writeFileSync(path.join(d, 'secrets.index.json'), JSON.stringify([name, 'GONE_AFTER_REBOOT']));
+    writeFileSync(path.join(d, 'secrets.backend'), 'os-keychain\n');
+
+    const s = await openSecretStore({ dataDir: d });
+    expect(s.kind).toBe('encrypted-file');
+    expect(await s.get(name)).toBe('kept-value');
+    expect(await s.list()).toEqual([name]);
+    expect(readFileSync(path.join(d, 'secrets.backend'), 'utf8').trim()).toBe('encrypted-file');
+    // Gone from the kernel keyring and from the index.
+    expect(new Entry('deskpilot', name).getPassword()).toBeNull();
+    expect(existsSync(path.join(d, 'secrets.index.json'))).toBe(false);
+    // Every later open lands on the file.
+    expect(await (await openSecretStore({ dataDir: d })).get(name)).toBe('kept-value');
   });
 });
