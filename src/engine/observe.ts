@@ -1,4 +1,5 @@
 import { annotate } from '../perception/annotate.js';
+import { packedBgraOf } from '../perception/frame.js';
 import { encodePng } from '../perception/image.js';
 import { desktopToScreen } from '../shared/coords.js';
 import type { Display, Frame, Observation, ScreenSource, Store } from '../shared/ports.js';
@@ -21,6 +22,8 @@ export class Observer {
   /** Secret values typed in this run: stored screenshots are masked where they show. */
   readonly secretValues: string[] = [];
   private layout: { displays: Display[]; at: number } | undefined;
+  /** The last stored screenshot: its pixels as captured (before masking) and how many secrets were masked. */
+  private lastSaved: { runId: string; id: string; pixels: Uint8Array; width: number; height: number; masks: number } | undefined;
 
   constructor(
     private readonly screen: ScreenSource,
@@ -58,10 +61,28 @@ export class Observer {
     return displays;
   }
 
+  /**
+   * Stores the screenshot, unless it shows exactly what this run's last one showed: the screen
+   * after step N is, most of the time, the screen before step N+1, and one PNG then serves both
+   * (about half of a run's encodes and files).
+   */
   async save(runId: string, shown: Frame): Promise<string> {
+    const pixels = packedBgraOf(shown) ?? shown.data;
+    const last = this.lastSaved;
+    if (
+      last &&
+      last.runId === runId &&
+      last.masks === this.secretValues.length &&
+      last.width === shown.width &&
+      last.height === shown.height &&
+      Buffer.from(last.pixels.buffer, last.pixels.byteOffset, last.pixels.byteLength).equals(pixels)
+    )
+      return last.id;
     const frame = await this.masked(shown);
     const png = await encodePng(frame, { compressionLevel: 1 });
-    return this.store.screenshots.save(png, { runId, width: frame.width, height: frame.height, ext: 'png' }).id;
+    const id = this.store.screenshots.save(png, { runId, width: frame.width, height: frame.height, ext: 'png' }).id;
+    this.lastSaved = { runId, id, pixels, width: shown.width, height: shown.height, masks: this.secretValues.length };
+    return id;
   }
 
   /** The screenshot with the target's box and click point drawn on it, for the UI and reports. */

@@ -12,7 +12,7 @@ import { parseCommands } from '../../../src/planner/commands/parse.js';
 import { nullLogger } from '../../../src/shared/logger.js';
 import type { ConfirmAnswer, ConfirmRequest, Store } from '../../../src/shared/ports.js';
 import { openStore } from '../../../src/storage/index.js';
-import { FixtureScreenSource } from '../../fakes/fixture-screen.js';
+import { FixtureScreenSource, solidFrame } from '../../fakes/fixture-screen.js';
 import { RecordingInputDriver } from '../../fakes/recording-input.js';
 
 function line(text: string, x: number, y: number): OcrLine {
@@ -72,7 +72,7 @@ function setup(options: { answers?: Array<ConfirmAnswer | 'never'>; confirmTimeo
   });
   const run = (commands: string) =>
     engine.run({ source: new ListStepSource(parseCommands(commands).map((c) => c.step)), title: commands, kind: 'command' });
-  return { engine, run, input, store, asked, events };
+  return { engine, run, input, store, asked, events, screen };
 }
 
 describe('engine with direct commands', () => {
@@ -92,6 +92,23 @@ describe('engine with direct commands', () => {
     expect(store.runs.get(r.run.id)!.status).toBe('succeeded');
     expect(events.map((e) => e.type)).toContain('target_resolved');
     expect(events.at(-1)).toMatchObject({ type: 'run_finished', status: 'succeeded', steps: 3 });
+  });
+
+  it('stores one screenshot for the screen after a step and before the next when nothing changed', async () => {
+    const { run, input, store, screen } = setup();
+    // The second click repaints the screen: the screenshots after it are new ones.
+    const click = input.click.bind(input);
+    input.click = async (...args: Parameters<typeof click>) => {
+      await click(...args);
+      if (input.calls.length === 2) screen.show(solidFrame(800, 600, [200, 200, 200], 2, { x: 100, y: 0 }));
+    };
+    const r = await run('click "Save"; click "Save"; click "Save"');
+    expect(r.status).toBe('succeeded');
+    const steps = store.steps.listForRun(r.run.id);
+    expect(steps[1]!.beforeScreenshotId).toBe(steps[0]!.afterScreenshotId);
+    expect(steps[0]!.beforeScreenshotId).toBe(steps[0]!.afterScreenshotId);
+    expect(steps[1]!.afterScreenshotId).not.toBe(steps[1]!.beforeScreenshotId);
+    expect(steps[2]!.beforeScreenshotId).toBe(steps[1]!.afterScreenshotId);
   });
 
   it('stops at a target that is not on screen and keeps the history', async () => {
