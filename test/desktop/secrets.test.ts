@@ -78,7 +78,8 @@ describe.skipIf(!support.ok)(`secrets stay secret${support.ok ? '' : ` (skipped:
     const ocr = createOcr();
     try {
       const shots = walk(path.join(dataDir, 'screenshots')).filter((f) => f.endsWith('.png'));
-      expect(shots.length).toBeGreaterThan(3);
+      // Before/after each step; one file where the screen did not change between two of them.
+      expect(shots.length).toBeGreaterThan(1);
       for (const shot of shots) {
         const { data, info } = await sharp(shot).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
         const text = (await ocr.recognize({ width: info.width, height: info.height, data: new Uint8Array(data) })).lines.map((l) => l.text).join(' ');
