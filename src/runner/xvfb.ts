@@ -6,8 +6,9 @@ import { nullLogger, type Logger } from '../shared/logger.js';
 
 /**
  * A private X server (Xvfb) with openbox as window manager, for one test worker. Display
- * numbers are chosen from `from` upward; a number is ours only when the lock file names our
- * Xvfb's pid, so two workers racing for the same number cannot end up sharing a screen.
+ * numbers are chosen from `from` upward; a number is ours only when our Xvfb bound its socket
+ * (it then reports the number on -displayfd; one that lost a race for the number exits), so two
+ * workers racing for the same number cannot end up sharing a screen.
  */
 
 export interface VirtualDisplay {
@@ -118,7 +119,9 @@ async function ready(xvfb: ChildProcess, n: number, signal?: AbortSignal): Promi
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       fd!.removeAllListeners('data');
+      (fd as NodeJS.ReadableStream & { destroy(): void }).destroy(); // Xvfb writes it once
       xvfb.removeListener('exit', onExit);
+      xvfb.removeListener('error', onExit);
       resolve(ok);
     }
     const onExit = () => done(false);

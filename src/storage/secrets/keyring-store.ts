@@ -66,9 +66,9 @@ export class KeyringSecretStore implements SecretStore {
   static async kernelLeftovers(dataDir: string): Promise<Map<string, string> | undefined> {
     if (process.platform !== 'linux') return undefined;
     const index = path.join(dataDir, INDEX);
-    const names = existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as string[]) : [];
     const found = new Map<string, string>();
     try {
+      const names = existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as string[]) : [];
       const Entry = await entryClass();
       for (const name of names) {
         if (!inKernelKeyring(name)) continue;
