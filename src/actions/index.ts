@@ -59,7 +59,7 @@ export async function createInputDriver(options: InputDriverOptions = {}): Promi
     if (typing === 'keymap') return new KeymapTypist(tap, env, canPaste, logger);
     return new NutTypist(keyboard);
   };
-  const driver = new NutInputDriver({ typist: makeTypist, logger });
+  const driver = new NutInputDriver({ typist: makeTypist, logger, env });
   logger.info({ display, typing: driver.typingPath }, 'input driver ready');
   return driver;
 }

@@ -8,6 +8,7 @@ import { type KeyName, parseChord } from './keys.js';
 import { nutKey } from './nut-keys.js';
 import type { Typist } from './typist.js';
 import type { EventClock, PointerProbe } from './pointer.js';
+import { runProgram } from './run-program.js';
 
 /**
  * The real hands: mouse, wheel and keys through nut-js (XTest on Linux), text through a Typist
@@ -22,6 +23,8 @@ export interface NutInputOptions {
   /** Intermediate pointer moves of a drag: browsers start a drag only after seeing some. */
   dragSteps?: number;
   dragStepDelayMs?: number;
+  /** The environment of helper programs (xdotool for the focus wait of a click): DISPLAY set. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const SWAP_HORIZONTAL = process.platform === 'linux';
@@ -34,11 +37,13 @@ export class NutInputDriver implements InputDriver, PointerProbe, EventClock {
   private readonly logger: Logger;
   private readonly dragSteps: number;
   private readonly dragStepDelayMs: number;
+  private readonly env: NodeJS.ProcessEnv | undefined;
 
   constructor(options: NutInputOptions) {
     this.logger = options.logger ?? nullLogger;
     this.dragSteps = options.dragSteps ?? 12;
     this.dragStepDelayMs = options.dragStepDelayMs ?? 8;
+    this.env = options.env;
     // nut-js defaults sleep 100 ms after each mouse action and 300 ms (natively, blocking the
     // event loop) after each key; an agent wants neither.
     mouse.config.autoDelayMs = 0;
@@ -83,6 +88,7 @@ export class NutInputDriver implements InputDriver, PointerProbe, EventClock {
         this.sent();
       }
     });
+    if (options.focus && process.platform === 'linux') await focusUnderPointer(this.env, signal);
   }
 
   async drag(from: Point, to: Point, options: { modifiers?: Modifier[] } = {}, signal?: AbortSignal): Promise<void> {
@@ -184,4 +190,39 @@ export class NutInputDriver implements InputDriver, PointerProbe, EventClock {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Longest wait for the window manager to give the keyboard focus to a clicked window. */
+export const FOCUS_WAIT_MS = 1000;
+
+/**
+ * Waits until the X keyboard focus is in the window under the pointer (the pointer lies in the
+ * focused window's geometry), or FOCUS_WAIT_MS passed, or xdotool is missing: then typing goes
+ * ahead as before.
+ */
+async function focusUnderPointer(env: NodeJS.ProcessEnv | undefined, signal?: AbortSignal): Promise<void> {
+  const until = performance.now() + FOCUS_WAIT_MS;
+  for (;;) {
+    throwIfAborted(signal);
+    const r = await runProgram('xdotool', ['getmouselocation', '--shell', 'getwindowfocus', 'getwindowgeometry', '--shell'], { timeoutMs: 2000, ...(env ? { env } : {}) }).catch(() => undefined);
+    if (!r || r.code !== 0) return;
+    if (pointerInFocus(r.stdout.toString()) !== false || performance.now() >= until) return;
+    await sleep(10);
+  }
+}
+
+/**
+ * From `xdotool getmouselocation --shell getwindowfocus getwindowgeometry --shell`: whether the
+ * pointer (the first X/Y) lies in the focused window (the second X/Y with WIDTH/HEIGHT);
+ * undefined when the output says neither.
+ */
+export function pointerInFocus(output: string): boolean | undefined {
+  const xs = [...output.matchAll(/^X=(-?\d+)$/gm)].map((m) => Number(m[1]));
+  const ys = [...output.matchAll(/^Y=(-?\d+)$/gm)].map((m) => Number(m[1]));
+  const w = Number(/^WIDTH=(\d+)$/m.exec(output)?.[1]);
+  const h = Number(/^HEIGHT=(\d+)$/m.exec(output)?.[1]);
+  if (xs.length < 2 || ys.length < 2 || !w || !h) return undefined;
+  const [px, wx] = [xs[0]!, xs[1]!];
+  const [py, wy] = [ys[0]!, ys[1]!];
+  return px >= wx && px < wx + w && py >= wy && py < wy + h;
 }

@@ -29,7 +29,7 @@ export async function executeInput(
     case 'scroll':
       return input.scroll(step.direction, step.amount, points[0], signal);
     case 'type': {
-      if (step.target) await input.click(at(0), { button: 'left', count: 1 }, signal);
+      if (step.target) await input.click(at(0), { button: 'left', count: 1, focus: true }, signal);
       if (step.clear) {
         await input.key('ctrl+a', 1, signal);
         await input.key('backspace', 1, signal);
