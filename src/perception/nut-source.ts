@@ -107,7 +107,7 @@ export class NutScreenSource implements ScreenSource {
 }
 
 /** X grabs whole pixels inside the root window: round outward, then clip. */
-function toWholePixels(area: Box, root: { width: number; height: number }): Box {
+export function toWholePixels(area: Box, root: { width: number; height: number }): Box {
   const x = Math.max(0, Math.floor(area.x));
   const y = Math.max(0, Math.floor(area.y));
   const r = Math.min(root.width, Math.ceil(area.x + area.width));

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runProgram } from '../actions/run-program.js';
 import { AppError, throwIfAborted } from '../shared/errors.js';
 import { nullLogger, type Logger } from '../shared/logger.js';
@@ -25,6 +27,8 @@ export interface VirtualDisplay {
    * it unless told `waitForWindowManager: false`; then the caller does, before apps start.
    */
   windowManagerReady: Promise<void>;
+  /** With `framebuffer: true`: the file Xvfb keeps the screen in (XWD), for FramebufferScreenSource. */
+  framebuffer?: string;
   /** Stops openbox and Xvfb, waits until both are gone and removes a lock file left behind. */
   stop(): Promise<void>;
 }
@@ -36,6 +40,8 @@ export interface VirtualDisplayOptions {
   windowManager?: boolean;
   /** false: resolve once the X server answers; openbox comes up meanwhile (see windowManagerReady). */
   waitForWindowManager?: boolean;
+  /** Keep the screen in a memory-mapped file (Xvfb -fbdir) that can be read instead of XGetImage. */
+  framebuffer?: boolean;
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -53,12 +59,18 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
     throwIfAborted(signal);
     if (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) continue;
     // -displayfd: Xvfb writes the display number to fd 3 once it accepts connections (no polling).
-    const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-displayfd', '3'], {
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    });
+    // -fbdir keeps the screen in a file; -nocursor then keeps the pointer out of it, as XGetImage does.
+    const fbdir = options.framebuffer ? mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'deskpilot-fb-')) : undefined;
+    const xvfb = spawn(
+      'Xvfb',
+      [`:${n}`, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-displayfd', '3', ...(fbdir ? ['-fbdir', fbdir, '-nocursor'] : [])],
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] },
+    );
+    const dropFb = () => fbdir && rmSync(fbdir, { recursive: true, force: true });
     const env = { ...process.env, DISPLAY: `:${n}` };
     if (!(await ready(xvfb, n, signal))) {
       await ended(xvfb, 2000);
+      dropFb();
       continue;
     }
     // With -displayfd Xvfb writes no lock file; one is written for it (X's format), so tools
@@ -71,6 +83,7 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
     process.once('exit', () => {
       wm?.kill('SIGTERM');
       xvfb.kill('SIGTERM');
+      dropFb();
     });
     let wmStarting: Promise<ChildProcess> | undefined;
     const stop = async () => {
@@ -79,6 +92,7 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
       await ended(xvfb, 3000);
       // A killed Xvfb leaves its lock behind; ours (by pid) may be removed.
       if (lockPid(n) === xvfb.pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
+      dropFb();
       logger.debug({ display: `:${n}` }, 'virtual display stopped');
     };
     const pids = [xvfb.pid].filter((p): p is number => p !== undefined);
@@ -98,7 +112,16 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
       if (options.waitForWindowManager !== false) await windowManagerReady;
       else windowManagerReady.catch(() => undefined); // the caller awaits it
     }
-    return { display: `:${n}`, width, height, env, pids, windowManagerReady, stop };
+    return {
+      display: `:${n}`,
+      width,
+      height,
+      env,
+      pids,
+      windowManagerReady,
+      ...(fbdir ? { framebuffer: path.join(fbdir, 'Xvfb_screen0') } : {}),
+      stop,
+    };
   }
   throw new DisplayError(`no free X display number from :${from} to :${from + 199} (is Xvfb installed?)`);
 }

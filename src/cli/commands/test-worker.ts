@@ -26,6 +26,8 @@ const starting = startVirtualDisplay({
   height: config.height,
   // openbox comes up while the engine loads; the first task waits for it below.
   waitForWindowManager: false,
+  // Screens are read from Xvfb's memory-mapped framebuffer (DESKPILOT_NO_FRAMEBUFFER=1: XGetImage).
+  framebuffer: process.env['DESKPILOT_NO_FRAMEBUFFER'] !== '1',
 });
 starting.catch(() => undefined); // awaited below
 const serving = import('../../runner/suite/worker.js');
@@ -56,6 +58,7 @@ try {
     env: { ...process.env, DISPLAY: screen.display },
     sweepWindows: true,
     privateDisplay: true,
+    ...(screen.framebuffer ? { framebuffer: screen.framebuffer } : {}),
   });
   await warm;
   await screen.windowManagerReady;

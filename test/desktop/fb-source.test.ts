@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from '../../src/actions/process.js';
+import { FramebufferScreenSource } from '../../src/perception/fb-source.js';
+import { createScreenSource } from '../../src/perception/create.js';
+import { startVirtualDisplay, type VirtualDisplay } from '../../src/runner/xvfb.js';
+import type { ScreenSource } from '../../src/shared/ports.js';
+import { desktopSupport } from './bed/index.js';
+
+const support = desktopSupport();
+
+/** A test worker reads its screen from Xvfb's framebuffer file: the same pixels XGetImage gives. */
+describe.skipIf(!support.ok)(`framebuffer capture${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  let screen: VirtualDisplay;
+  let xterm: ChildProcess;
+  let fb: FramebufferScreenSource;
+  let nut: ScreenSource;
+
+  beforeAll(async () => {
+    screen = await startVirtualDisplay({ from: 255, framebuffer: true });
+    xterm = spawn('xterm', ['-T', 'fb', '-fa', 'Monospace', '-fs', '14', '-geometry', '50x8+37+21', '-e', 'sh', '-c', 'echo "pixels from the framebuffer"; sleep 60'], {
+      env: screen.env,
+      stdio: 'ignore',
+    });
+    await runTool('xdotool', ['search', '--sync', '--onlyvisible', '--name', '^fb$'], screen.env);
+    fb = FramebufferScreenSource.open(screen.framebuffer!, { display: screen.display });
+    nut = await createScreenSource({ display: screen.display });
+  });
+  afterAll(async () => {
+    await fb?.dispose();
+    await nut?.dispose();
+    xterm?.kill('SIGKILL');
+    await screen?.stop();
+  });
+
+  it('gives the pixels XGetImage gives, for the whole screen and for a region', async () => {
+    expect(fb.layout).toMatchObject({ width: 1280, height: 800, stride: 5120 });
+    // Wait for the terminal to draw its text, then compare two reads of the same still screen.
+    await expect
+      .poll(async () => Buffer.from((await fb.capture()).data).equals(Buffer.from((await nut.capture()).data)), { timeout: 5000 })
+      .toBe(true);
+    const region = { x: 40.5, y: 30, width: 301, height: 77 };
+    const [a, b] = [await fb.capture({ region }), await nut.capture({ region })];
+    expect([a.width, a.height, a.desktopBounds]).toEqual([b.width, b.height, b.desktopBounds]);
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+    // Not a blank screen: the terminal is in it.
+    expect(new Set(a.data).size).toBeGreaterThan(2);
+  });
+
+  it('refuses a file that is not an Xvfb framebuffer, saying which and why', () => {
+    expect(() => FramebufferScreenSource.open('/dev/null')).toThrow(/framebuffer \/dev\/null is not one DeskPilot reads/);
+    expect(() => FramebufferScreenSource.open('/nonexistent/Xvfb_screen0')).toThrow(/cannot open the framebuffer/);
+  });
+
+  it('is removed with its display', async () => {
+    const other = await startVirtualDisplay({ from: 256, framebuffer: true, windowManager: false });
+    expect(existsSync(other.framebuffer!)).toBe(true);
+    await other.stop();
+    expect(existsSync(other.framebuffer!)).toBe(false);
+  });
+});
