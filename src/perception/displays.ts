@@ -79,3 +79,12 @@ export async function queryXrandrDisplays(
     return null;
   }
 }
+
+/**
+ * The monitors of X display `display` (xrandr), or one display of the root window's size when
+ * xrandr has nothing to say (or no display name is known).
+ */
+export async function xDisplays(display: string | undefined, root: { width: number; height: number }, logger: Logger, signal?: AbortSignal): Promise<Display[]> {
+  const found = display ? await queryXrandrDisplays(display, logger, signal) : null;
+  return found ?? singleDisplay(root.width, root.height);
+}

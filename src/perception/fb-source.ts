@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { CaptureOptions, Display, Frame, ScreenSource } from '../shared/ports.js';
 import { CaptureError, errorMessage, throwIfAborted } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
-import { queryXrandrDisplays, singleDisplay } from './displays.js';
+import { xDisplays } from './displays.js';
 import { lazyBgraFrame } from './frame.js';
 import { toWholePixels } from './nut-source.js';
 import { pickArea } from './regions.js';
@@ -76,9 +76,7 @@ export class FramebufferScreenSource implements ScreenSource {
 
   async listDisplays(signal?: AbortSignal): Promise<Display[]> {
     this.assertLive();
-    const { width, height } = this.layout;
-    const found = this.display ? await queryXrandrDisplays(this.display, this.logger, signal) : null;
-    this.displays = found ?? singleDisplay(width, height);
+    this.displays = await xDisplays(this.display, this.layout, this.logger, signal);
     return this.displays.map((d) => ({ ...d, bounds: { ...d.bounds } }));
   }
 

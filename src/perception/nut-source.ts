@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { CaptureOptions, Display, Frame, ScreenSource } from '../shared/ports.js';
 import { CaptureError, errorMessage, throwIfAborted } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
-import { queryXrandrDisplays, singleDisplay } from './displays.js';
+import { xDisplays } from './displays.js';
 import { lazyBgraFrame } from './frame.js';
 import { assertLibnutDisplayFree, probeNutInChild, setLibnutDisplay } from './nut-probe.js';
 import { pickArea } from './regions.js';
@@ -65,9 +65,7 @@ export class NutScreenSource implements ScreenSource {
 
   async listDisplays(signal?: AbortSignal): Promise<Display[]> {
     this.assertLive();
-    const root = await this.rootSize();
-    const found = this.display ? await queryXrandrDisplays(this.display, this.logger, signal) : null;
-    this.displays = found ?? singleDisplay(root.width, root.height);
+    this.displays = await xDisplays(this.display, await this.rootSize(), this.logger, signal);
     return this.displays.map((d) => ({ ...d, bounds: { ...d.bounds } }));
   }
 
