@@ -75,8 +75,13 @@ function stampOf(file) {
   return `${s.mtimeMs}:${s.size}`;
 }
 
-/** Builds from an older source than this are removed (a process started from one may still load its chunks). */
-const KEEP_OLD_BUILDS_MS = 24 * 3600_000;
+/**
+ * Older builds are removed once nothing is likely to load their chunks any more: a process
+ * started from one (a long test suite, which may start a replacement worker hours later) still
+ * can. Kept: the newest KEEP_BUILDS, any younger than an hour, none older than a day.
+ */
+const KEEP_BUILDS = 8;
+const HOUR_MS = 3600_000;
 
 /**
  * Code splitting: what the entry imports dynamically (the engine, the OCR models, the test runner)
@@ -139,15 +144,20 @@ async function buildBundle(root, entry, out, record) {
 
 /** @param {string} parent @param {string} name @param {string} keep */
 function removeOldBuilds(parent, name, keep) {
+  /** @type {{ dir: string, age: number }[]} */
+  const builds = [];
   for (const dir of readdirSync(parent)) {
     if (dir === keep || !dir.startsWith(`${name}-`)) continue;
     try {
-      const full = path.join(parent, dir);
-      if (Date.now() - statSync(full).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(full, { recursive: true, force: true });
+      builds.push({ dir, age: Date.now() - statSync(path.join(parent, dir)).mtimeMs });
     } catch {
       // removed meanwhile by another process
     }
   }
+  builds.sort((a, b) => a.age - b.age);
+  builds.forEach(({ dir, age }, i) => {
+    if (age > 24 * HOUR_MS || (i >= KEEP_BUILDS - 1 && age > HOUR_MS)) rmSync(path.join(parent, dir), { recursive: true, force: true });
+  });
 }
 
 /** @param {string} from */

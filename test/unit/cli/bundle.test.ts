@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,6 +41,29 @@ describe('start-up bundles', () => {
     expect(await load(rebuilt!)).toBe(100);
     // The older build stays for processes that started from it and still load its chunks.
     expect(await load(built!)).toBe(42);
+  });
+
+  it('removes older builds once no process is likely to load them: none over a day, the newest kept', async () => {
+    const { out } = project();
+    const dist = path.dirname(out);
+    mkdirSync(dist, { recursive: true });
+    const hour = 3600_000;
+    const old = (name: string, ageMs: number) => {
+      mkdirSync(path.join(dist, name));
+      const t = new Date(Date.now() - ageMs);
+      utimesSync(path.join(dist, name), t, t);
+    };
+    old('main-aaaaaaaaaaaa', 25 * hour); // over a day: removed
+    for (let i = 0; i < 9; i++) old(`main-b${i}bbbbbbbbbb`, 2 * hour + i * 60_000); // beyond the newest 8 and over an hour: removed
+    old('main-cccccccccccc', 10 * 60_000); // recent: kept
+    old('other-dddddddddddd', 30 * hour); // another bundle's: not ours to remove
+    const built = await ensureBundle(dir, 'main.ts', out);
+    const left = readdirSync(dist).filter((f) => !f.endsWith('.json'));
+    expect(left).toContain(path.basename(path.dirname(built!)));
+    expect(left).toContain('main-cccccccccccc');
+    expect(left).toContain('other-dddddddddddd');
+    expect(left).not.toContain('main-aaaaaaaaaaaa');
+    expect(left.filter((f) => f.startsWith('main-b'))).toEqual(['main-b0bbbbbbbbbb', 'main-b1bbbbbbbbbb', 'main-b2bbbbbbbbbb', 'main-b3bbbbbbbbbb', 'main-b4bbbbbbbbbb', 'main-b5bbbbbbbbbb']);
   });
 
   it('splits what is imported dynamically into chunks, loaded on first use', async () => {
