@@ -57,7 +57,7 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
   const from = options.from ?? 200;
   for (let n = from; n < from + 200; n++) {
     throwIfAborted(signal);
-    if (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) continue;
+    if (!free(n)) continue;
     // -displayfd: Xvfb writes the display number to fd 3 once it accepts connections (no polling).
     // -fbdir keeps the screen in a file; -nocursor then keeps the pointer out of it, as XGetImage does.
     const fbdir = options.framebuffer ? mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'deskpilot-fb-')) : undefined;
@@ -84,6 +84,8 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
       wm?.kill('SIGTERM');
       xvfb.kill('SIGTERM');
       dropFb();
+      // Xvfb removes only a lock it wrote; this one is ours (writeLock below).
+      if (lockPid(n) === xvfb.pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
     });
     let wmStarting: Promise<ChildProcess> | undefined;
     const stop = async () => {
@@ -200,6 +202,30 @@ async function startOpenbox(
   throw new DisplayError(
     `openbox did not start on ${env['DISPLAY'] ?? '?'} within 20 s${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
   );
+}
+
+/**
+ * Whether display number `n` can be tried: no lock file and no socket, or only a stale lock (its
+ * server is gone, as X servers themselves decide) that is removed first. Our Xvfb runs with
+ * -displayfd and its lock is written by us, so a server killed from outside leaves it behind.
+ */
+function free(n: number): boolean {
+  const lock = `/tmp/.X${n}-lock`;
+  if (existsSync(lock)) {
+    const pid = lockPid(n);
+    if (pid === undefined || !Number.isInteger(pid) || pid <= 0 || alive(pid) || existsSync(`/tmp/.X11-unix/X${n}`)) return false;
+    rmSync(lock, { force: true });
+  }
+  return !existsSync(`/tmp/.X11-unix/X${n}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function writeLock(n: number, pid: number | undefined): void {

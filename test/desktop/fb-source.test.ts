@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/actions/process.js';
 import { FramebufferScreenSource } from '../../src/perception/fb-source.js';
@@ -51,6 +51,21 @@ describe.skipIf(!support.ok)(`framebuffer capture${support.ok ? '' : ` (skipped:
   it('refuses a file that is not an Xvfb framebuffer, saying which and why', () => {
     expect(() => FramebufferScreenSource.open('/dev/null')).toThrow(/framebuffer \/dev\/null is not one DeskPilot reads/);
     expect(() => FramebufferScreenSource.open('/nonexistent/Xvfb_screen0')).toThrow(/cannot open the framebuffer/);
+  });
+
+  it('takes a display number whose lock file names a server that is gone, and leaves no lock behind', async () => {
+    const gone = spawn('true');
+    await new Promise((r) => gone.once('exit', r));
+    const n = 258;
+    writeFileSync(`/tmp/.X${n}-lock`, `${String(gone.pid).padStart(10)}\n`);
+    const other = await startVirtualDisplay({ from: n, windowManager: false });
+    try {
+      expect(other.display).toBe(`:${n}`);
+      expect(Number(readFileSync(`/tmp/.X${n}-lock`, 'utf8').trim())).toBe(other.pids[0]);
+    } finally {
+      await other.stop();
+    }
+    expect(existsSync(`/tmp/.X${n}-lock`)).toBe(false);
   });
 
   it('is removed with its display', async () => {

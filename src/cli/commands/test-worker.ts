@@ -30,6 +30,12 @@ const starting = startVirtualDisplay({
   framebuffer: process.env['DESKPILOT_NO_FRAMEBUFFER'] !== '1',
 });
 starting.catch(() => undefined); // awaited below
+// Ended from outside (a Stop, the parent giving up): the display goes too, even mid-start. The
+// broker is waited for before exit, so that its CPU (and its children's) is counted in ours.
+process.once('SIGTERM', () => {
+  const display = starting.then((s) => s.stop(), () => undefined);
+  void Promise.all([display, stopSpawnBroker()]).finally(() => process.exit(143));
+});
 const serving = import('../../runner/suite/worker.js');
 const warm = import('../../perception/ocr/index.js')
   .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
@@ -39,9 +45,6 @@ const screen = await starting;
 // child process is not needed.
 trustDisplay(screen.display, { width: screen.width, height: screen.height });
 const { serveTasks } = await serving;
-// The broker is waited for before exit, so that its CPU (and its children's) is counted in ours.
-const stopAll = () => void Promise.all([screen.stop(), stopSpawnBroker()]).finally(() => process.exit(143));
-process.once('SIGTERM', stopAll);
 // Ctrl+C reaches the whole process group: the parent decides (it lets running tasks finish).
 process.on('SIGINT', () => undefined);
 try {
