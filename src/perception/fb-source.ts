@@ -1,12 +1,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Logger } from '../shared/logger.js';
-import type { CaptureOptions, Display, Frame, ScreenSource } from '../shared/ports.js';
-import { CaptureError, errorMessage, throwIfAborted } from '../shared/errors.js';
+import type { Box } from '../shared/geometry.js';
+import type { Frame } from '../shared/ports.js';
+import { CaptureError, errorMessage } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
-import { xDisplays } from './displays.js';
 import { lazyBgraFrame } from './frame.js';
-import { toWholePixels } from './nut-source.js';
-import { pickArea } from './regions.js';
+import { RootWindowSource, type RootSize } from './root-source.js';
 
 /**
  * Capture straight from an Xvfb framebuffer (`Xvfb -fbdir DIR` keeps the screen in the file
@@ -42,17 +41,16 @@ export function parseXwdHeader(header: Buffer): FramebufferLayout {
   return { width, height, stride, offset: headerSize + ncolors * XWD_COLOR_BYTES };
 }
 
-export class FramebufferScreenSource implements ScreenSource {
-  private displays: Display[] | null = null;
-  private disposed = false;
-
+export class FramebufferScreenSource extends RootWindowSource {
   private constructor(
     private readonly file: string,
     private readonly fd: number,
     readonly layout: FramebufferLayout,
-    private readonly display: string | undefined,
-    private readonly logger: Logger,
-  ) {}
+    display: string | undefined,
+    logger: Logger,
+  ) {
+    super(display, logger, 'framebuffer');
+  }
 
   /** `file`: Xvfb's DIR/Xvfb_screen0; `display`: its name, for the monitor layout (xrandr). */
   static open(file: string, options: { display?: string; logger?: Logger } = {}): FramebufferScreenSource {
@@ -74,19 +72,8 @@ export class FramebufferScreenSource implements ScreenSource {
     }
   }
 
-  async listDisplays(signal?: AbortSignal): Promise<Display[]> {
-    this.assertLive();
-    this.displays = await xDisplays(this.display, this.layout, this.logger, signal);
-    return this.displays.map((d) => ({ ...d, bounds: { ...d.bounds } }));
-  }
-
-  async capture(options: CaptureOptions = {}, signal?: AbortSignal): Promise<Frame> {
-    this.assertLive();
-    throwIfAborted(signal);
-    const displays = this.displays ?? (await this.listDisplays(signal));
-    const { display, area } = pickArea(displays, options);
+  protected grab(displayId: string, px: Box): Promise<Frame> {
     const { stride, offset } = this.layout;
-    const px = toWholePixels(area, this.layout);
     // The rows wanted, whole; the frame starts at the area's first column of the first row.
     const rows = Buffer.allocUnsafeSlow(px.height * stride);
     try {
@@ -95,18 +82,14 @@ export class FramebufferScreenSource implements ScreenSource {
     } catch (err) {
       throw new CaptureError(`reading the framebuffer ${this.file} failed: ${errorMessage(err)}`, { cause: err });
     }
-    return lazyBgraFrame(display.id, px.width, px.height, { bytes: rows.subarray(px.x * 4), stride }, px);
+    return Promise.resolve(lazyBgraFrame(displayId, px.width, px.height, { bytes: rows.subarray(px.x * 4), stride }, px));
   }
 
-  dispose(): Promise<void> {
-    if (!this.disposed) {
-      this.disposed = true;
-      closeSync(this.fd);
-    }
-    return Promise.resolve();
+  protected rootSize(): Promise<RootSize> {
+    return Promise.resolve(this.layout);
   }
 
-  private assertLive(): void {
-    if (this.disposed) throw new CaptureError('this framebuffer screen source was disposed');
+  protected release(): void {
+    closeSync(this.fd);
   }
 }

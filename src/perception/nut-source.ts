@@ -1,13 +1,12 @@
 import type * as nutjs from '@nut-tree-fork/nut-js';
 import type { Box } from '../shared/geometry.js';
 import type { Logger } from '../shared/logger.js';
-import type { CaptureOptions, Display, Frame, ScreenSource } from '../shared/ports.js';
-import { CaptureError, errorMessage, throwIfAborted } from '../shared/errors.js';
+import type { Frame } from '../shared/ports.js';
+import { CaptureError, errorMessage } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
-import { xDisplays } from './displays.js';
 import { lazyBgraFrame } from './frame.js';
 import { assertLibnutDisplayFree, probeNutInChild, setLibnutDisplay } from './nut-probe.js';
-import { pickArea } from './regions.js';
+import { describeArea, RootWindowSource, type RootSize } from './root-source.js';
 import { bindProcessDisplay, localDisplayExists, resolveDisplay } from './x11.js';
 
 type NutModule = typeof nutjs;
@@ -29,16 +28,15 @@ export interface NutScreenSourceOptions {
  * - getXDisplayName() before setXDisplayName() aborts the process: never call it.
  * - pixels arrive as BGRA with alpha 0; bgraToRgba fixes both.
  */
-export class NutScreenSource implements ScreenSource {
-  private displays: Display[] | null = null;
-  private disposed = false;
-
+export class NutScreenSource extends RootWindowSource {
   private constructor(
-    readonly display: string,
+    display: string,
     private readonly nut: NutModule,
-    private readonly release: () => void,
-    private readonly logger: Logger,
-  ) {}
+    private readonly unbind: () => void,
+    logger: Logger,
+  ) {
+    super(display, logger, 'nut-js');
+  }
 
   static async create(options: NutScreenSourceOptions = {}, signal?: AbortSignal): Promise<NutScreenSource> {
     const logger = (options.logger ?? nullLogger).child({ component: 'capture.nut' });
@@ -63,57 +61,23 @@ export class NutScreenSource implements ScreenSource {
     }
   }
 
-  async listDisplays(signal?: AbortSignal): Promise<Display[]> {
-    this.assertLive();
-    this.displays = await xDisplays(this.display, await this.rootSize(), this.logger, signal);
-    return this.displays.map((d) => ({ ...d, bounds: { ...d.bounds } }));
-  }
-
-  async capture(options: CaptureOptions = {}, signal?: AbortSignal): Promise<Frame> {
-    this.assertLive();
-    throwIfAborted(signal);
-    const displays = this.displays ?? (await this.listDisplays(signal));
-    const { display, area } = pickArea(displays, options);
-    const root = await this.rootSize();
-    const px = toWholePixels(area, root);
+  protected async grab(displayId: string, px: Box, root: RootSize): Promise<Frame> {
     try {
       const whole = px.x === 0 && px.y === 0 && px.width === root.width && px.height === root.height;
       const img = whole
         ? await this.nut.screen.grab()
         : await this.nut.screen.grabRegion(new this.nut.Region(px.x, px.y, px.width, px.height));
-      return lazyBgraFrame(display.id, img.width, img.height, { bytes: img.data, stride: img.byteWidth }, px);
+      return lazyBgraFrame(displayId, img.width, img.height, { bytes: img.data, stride: img.byteWidth }, px);
     } catch (err) {
-      throw new CaptureError(`nut-js capture of ${describe(px)} on display ${this.display} failed: ${errorMessage(err)}`, { cause: err });
+      throw new CaptureError(`nut-js capture of ${describeArea(px)} on display ${this.display} failed: ${errorMessage(err)}`, { cause: err });
     }
   }
 
-  dispose(): Promise<void> {
-    if (!this.disposed) {
-      this.disposed = true;
-      this.release();
-    }
-    return Promise.resolve();
+  protected release(): void {
+    this.unbind();
   }
 
-  private async rootSize(): Promise<{ width: number; height: number }> {
+  protected async rootSize(): Promise<RootSize> {
     return { width: await this.nut.screen.width(), height: await this.nut.screen.height() };
   }
-
-  private assertLive(): void {
-    if (this.disposed) throw new CaptureError('this nut-js screen source was disposed');
-  }
-}
-
-/** X grabs whole pixels inside the root window: round outward, then clip. */
-export function toWholePixels(area: Box, root: { width: number; height: number }): Box {
-  const x = Math.max(0, Math.floor(area.x));
-  const y = Math.max(0, Math.floor(area.y));
-  const r = Math.min(root.width, Math.ceil(area.x + area.width));
-  const b = Math.min(root.height, Math.ceil(area.y + area.height));
-  if (r <= x || b <= y) throw new CaptureError(`capture region ${describe(area)} lies outside the screen ${root.width}x${root.height}`);
-  return { x, y, width: r - x, height: b - y };
-}
-
-function describe(b: Box): string {
-  return `${b.width}x${b.height}+${b.x}+${b.y}`;
 }
