@@ -8,7 +8,7 @@ import { type KeyName, parseChord } from './keys.js';
 import { nutKey } from './nut-keys.js';
 import type { Typist } from './typist.js';
 import type { EventClock, PointerProbe } from './pointer.js';
-import { runProgram } from './run-program.js';
+import { runTool } from './process.js';
 
 /**
  * The real hands: mouse, wheel and keys through nut-js (XTest on Linux), text through a Typist
@@ -24,7 +24,7 @@ export interface NutInputOptions {
   dragSteps?: number;
   dragStepDelayMs?: number;
   /** The environment of helper programs (xdotool for the focus wait of a click): DISPLAY set. */
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
 }
 
 const SWAP_HORIZONTAL = process.platform === 'linux';
@@ -37,7 +37,7 @@ export class NutInputDriver implements InputDriver, PointerProbe, EventClock {
   private readonly logger: Logger;
   private readonly dragSteps: number;
   private readonly dragStepDelayMs: number;
-  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: NutInputOptions) {
     this.logger = options.logger ?? nullLogger;
@@ -193,20 +193,21 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Longest wait for the window manager to give the keyboard focus to a clicked window. */
-export const FOCUS_WAIT_MS = 1000;
+const FOCUS_WAIT_MS = 1000;
 
 /**
  * Waits until the X keyboard focus is in the window under the pointer (the pointer lies in the
  * focused window's geometry), or FOCUS_WAIT_MS passed, or xdotool is missing: then typing goes
  * ahead as before.
  */
-async function focusUnderPointer(env: NodeJS.ProcessEnv | undefined, signal?: AbortSignal): Promise<void> {
+async function focusUnderPointer(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   const until = performance.now() + FOCUS_WAIT_MS;
   for (;;) {
     throwIfAborted(signal);
-    const r = await runProgram('xdotool', ['getmouselocation', '--shell', 'getwindowfocus', 'getwindowgeometry', '--shell'], { timeoutMs: 2000, ...(env ? { env } : {}) }).catch(() => undefined);
+    const args = ['getmouselocation', '--shell', 'getwindowfocus', 'getwindowgeometry', '--shell'];
+    const r = await runTool('xdotool', args, env, undefined, signal).catch(() => undefined);
     if (!r || r.code !== 0) return;
-    if (pointerInFocus(r.stdout.toString()) !== false || performance.now() >= until) return;
+    if (pointerInFocus(r.stdout) !== false || performance.now() >= until) return;
     await sleep(10);
   }
 }
@@ -216,7 +217,7 @@ async function focusUnderPointer(env: NodeJS.ProcessEnv | undefined, signal?: Ab
  * pointer (the first X/Y) lies in the focused window (the second X/Y with WIDTH/HEIGHT);
  * undefined when the output says neither.
  */
-export function pointerInFocus(output: string): boolean | undefined {
+function pointerInFocus(output: string): boolean | undefined {
   const xs = [...output.matchAll(/^X=(-?\d+)$/gm)].map((m) => Number(m[1]));
   const ys = [...output.matchAll(/^Y=(-?\d+)$/gm)].map((m) => Number(m[1]));
   const w = Number(/^WIDTH=(\d+)$/m.exec(output)?.[1]);

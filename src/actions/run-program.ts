@@ -155,7 +155,7 @@ export function startSpawnBroker(): boolean {
 
 /**
  * The broker script: beside this module when it runs from src/ (tsx), else in the package's
- * src/actions/ above it when it runs from a bundle (dist/node/*.mjs, dist/main/index.mjs).
+ * src/actions/ above it when it runs from a bundle (dist/node/<name>-<hash>/, dist/main/index.mjs).
  */
 function brokerScript(): string | undefined {
   let dir = path.dirname(fileURLToPath(import.meta.url));

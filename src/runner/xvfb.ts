@@ -57,7 +57,8 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
   const from = options.from ?? 200;
   for (let n = from; n < from + 200; n++) {
     throwIfAborted(signal);
-    if (!free(n)) continue;
+    if (displayTaken(n)) continue;
+    rmSync(`/tmp/.X${n}-lock`, { force: true }); // a stale one, if any
     // -displayfd: Xvfb writes the display number to fd 3 once it accepts connections (no polling).
     // -fbdir keeps the screen in a file; -nocursor then keeps the pointer out of it, as XGetImage does.
     const fbdir = options.framebuffer ? mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'deskpilot-fb-')) : undefined;
@@ -205,26 +206,22 @@ async function startOpenbox(
 }
 
 /**
- * Whether display number `n` can be tried: no lock file and no socket, or only a stale lock (its
- * server is gone, as X servers themselves decide) that is removed first. Our Xvfb runs with
- * -displayfd and its lock is written by us, so a server killed from outside leaves it behind.
+ * Whether display number `n` is in use: its lock file names a live process, or, without a lock,
+ * its socket exists. A lock left by a killed server is not: X servers remove such a stale lock
+ * themselves (a server started with -displayfd writes none, so startVirtualDisplay removes it).
  */
-function free(n: number): boolean {
-  const lock = `/tmp/.X${n}-lock`;
-  if (existsSync(lock)) {
-    const pid = lockPid(n);
-    if (pid === undefined || !Number.isInteger(pid) || pid <= 0 || alive(pid) || existsSync(`/tmp/.X11-unix/X${n}`)) return false;
-    rmSync(lock, { force: true });
-  }
-  return !existsSync(`/tmp/.X11-unix/X${n}`);
+export function displayTaken(n: number): boolean {
+  if (!existsSync(`/tmp/.X${n}-lock`)) return existsSync(`/tmp/.X11-unix/X${n}`);
+  const owner = lockPid(n);
+  return owner === undefined || !Number.isInteger(owner) || alive(owner);
 }
 
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
   }
 }
 

@@ -64,7 +64,7 @@ export interface ClickOptions {
   modifiers?: Modifier[];
   /**
    * The click is to put the keyboard focus there (typing follows): on X11 the driver waits, at
-   * most FOCUS_WAIT_MS, until the window under the pointer has the keyboard focus. A busy window
+   * most 1 s, until the window under the pointer has the keyboard focus. A busy window
    * manager gives focus on click late, and keys sent before then go to the window that had it.
    */
   focus?: boolean;

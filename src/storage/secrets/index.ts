@@ -44,11 +44,11 @@ export async function openSecretStore(options: { dataDir: string; passphrase?: s
     // Its values live until the next reboot; they move to the encrypted file now (a data dir
     // that never stored a secret just switches).
     const leftovers = await KeyringSecretStore.kernelLeftovers(options.dataDir);
-    if (leftovers && (leftovers.size > 0 || !hasKeyringIndex(options.dataDir))) {
+    if (leftovers && (leftovers.values.size > 0 || leftovers.indexed === 0)) {
       const store = file();
-      for (const [name, value] of leftovers) await store.set(name, value);
+      for (const [name, value] of leftovers.values) await store.set(name, value);
       writeBackend(options.dataDir, 'encrypted-file');
-      await KeyringSecretStore.forgetKernelLeftovers(options.dataDir, leftovers.keys());
+      await KeyringSecretStore.forgetKernelLeftovers(options.dataDir, leftovers.values.keys());
       return store;
     }
     throw new AppError(
@@ -67,14 +67,6 @@ async function openKeyring(dataDir: string): Promise<KeyringSecretStore | undefi
   if (first) return first;
   await new Promise((r) => setTimeout(r, 250));
   return KeyringSecretStore.open(dataDir);
-}
-
-function hasKeyringIndex(dataDir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(path.join(dataDir, 'secrets.index.json'), 'utf8')) as unknown[]).length > 0;
-  } catch {
-    return false;
-  }
 }
 
 function readBackend(dataDir: string): Backend | undefined {

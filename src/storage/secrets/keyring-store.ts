@@ -59,16 +59,16 @@ export class KeyringSecretStore implements SecretStore {
 
   /**
    * Linux only: the secrets an earlier DeskPilot put in the kernel keyring when it took that for
-   * the OS keychain (its index is in the data dir), to be moved to the encrypted file (empty when
-   * it never held any); undefined when they cannot be read. Values that did not outlive a reboot
-   * are missing from the answer.
+   * the OS keychain (its index in the data dir names `indexed` of them), to be moved to the
+   * encrypted file; undefined when they cannot be read. Values that did not outlive a reboot are
+   * missing from `values`.
    */
-  static async kernelLeftovers(dataDir: string): Promise<Map<string, string> | undefined> {
+  static async kernelLeftovers(dataDir: string): Promise<{ indexed: number; values: Map<string, string> } | undefined> {
     if (process.platform !== 'linux') return undefined;
-    const index = path.join(dataDir, INDEX);
-    const found = new Map<string, string>();
+    const values = new Map<string, string>();
+    let names: string[];
     try {
-      const names = existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as string[]) : [];
+      names = indexNames(path.join(dataDir, INDEX));
       const Entry = await entryClass();
       for (const name of names) {
         if (!inKernelKeyring(name)) continue;
@@ -80,12 +80,12 @@ export class KeyringSecretStore implements SecretStore {
         } catch {
           value = read();
         }
-        if (value != null) found.set(name, value);
+        if (value != null) values.set(name, value);
       }
     } catch {
       return undefined;
     }
-    return found;
+    return { indexed: names.length, values };
   }
 
   /** After kernelLeftovers were saved elsewhere: removes them from the kernel keyring and the index. */
@@ -127,7 +127,7 @@ export class KeyringSecretStore implements SecretStore {
   }
 
   private names(): string[] {
-    return existsSync(this.index) ? (JSON.parse(readFileSync(this.index, 'utf8')) as string[]) : [];
+    return indexNames(this.index);
   }
 
   private writeNames(names: string[]): void {
@@ -135,6 +135,11 @@ export class KeyringSecretStore implements SecretStore {
     writeFileSync(tmp, JSON.stringify(names));
     renameSync(tmp, this.index);
   }
+}
+
+/** The secret names of an index file (none without one). */
+function indexNames(file: string): string[] {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
 }
 
 async function entryClass(): Promise<EntryCtor> {

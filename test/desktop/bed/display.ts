@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { displayTaken } from '../../../src/runner/xvfb.js';
 import { TestBedError } from './errors.js';
 import { describeLeft, type ProcessTracker } from './processes.js';
 import { mustRunTool, pollUntil, runTool } from './util.js';
@@ -14,26 +15,6 @@ const FIRST_DISPLAY = 100;
 const LAST_DISPLAY = 999;
 const START_ATTEMPTS = 20;
 
-/**
- * A display is taken while its lock file names a live process. A lock left by a killed server
- * (SIGKILL leaves the lock and socket behind) is not: Xvfb removes such a stale lock itself.
- */
-function displayLooksTaken(n: number): boolean {
-  const lock = `/tmp/.X${n}-lock`;
-  if (!existsSync(lock)) return existsSync(`/tmp/.X11-unix/X${n}`);
-  const owner = lockOwner(n);
-  return owner === undefined || Number.isNaN(owner) || isAlive(owner);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
-
 function lockOwner(n: number): number | undefined {
   try {
     return Number.parseInt(readFileSync(`/tmp/.X${n}-lock`, 'utf8').trim(), 10);
@@ -43,7 +24,7 @@ function lockOwner(n: number): number | undefined {
 }
 
 function nextFreeDisplay(from: number): number {
-  for (let n = from; n <= LAST_DISPLAY; n++) if (!displayLooksTaken(n)) return n;
+  for (let n = from; n <= LAST_DISPLAY; n++) if (!displayTaken(n)) return n;
   throw new TestBedError(`no free X display number between :${FIRST_DISPLAY} and :${LAST_DISPLAY}`);
 }
 
