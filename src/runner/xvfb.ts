@@ -75,27 +75,27 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
       continue;
     }
     // With -displayfd Xvfb writes no lock file; one is written for it (X's format), so tools
-    // that pick a free number by lock files (xvfb-run -a) skip this one. stop() removes it.
+    // that pick a free number by lock files (xvfb-run -a) skip this one.
     writeLock(n, xvfb.pid);
     logger.debug({ display: `:${n}`, pid: xvfb.pid }, 'virtual display started');
+    // The lock is ours to remove (Xvfb removes only one it wrote), with the framebuffer file.
+    const cleanUp = () => {
+      if (lockPid(n) === xvfb.pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
+      dropFb();
+    };
     let wm: ChildProcess | undefined;
-    // Never leave an X server behind when the worker ends in any way (SIGTERM: Xvfb then
-    // removes its lock file itself).
+    // Never leave an X server behind when the worker ends in any way.
     process.once('exit', () => {
       wm?.kill('SIGTERM');
       xvfb.kill('SIGTERM');
-      dropFb();
-      // Xvfb removes only a lock it wrote; this one is ours (writeLock below).
-      if (lockPid(n) === xvfb.pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
+      cleanUp();
     });
     let wmStarting: Promise<ChildProcess> | undefined;
     const stop = async () => {
       await wmStarting?.catch(() => undefined);
       if (wm) await ended(wm, 3000);
       await ended(xvfb, 3000);
-      // A killed Xvfb leaves its lock behind; ours (by pid) may be removed.
-      if (lockPid(n) === xvfb.pid) rmSync(`/tmp/.X${n}-lock`, { force: true });
-      dropFb();
+      cleanUp();
       logger.debug({ display: `:${n}` }, 'virtual display stopped');
     };
     const pids = [xvfb.pid].filter((p): p is number => p !== undefined);

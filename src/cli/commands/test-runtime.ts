@@ -94,7 +94,6 @@ export async function openRuntime(
   };
 }
 
-
 /** The framebuffer source, or nut-js (with a warning) when the file cannot be read. */
 function framebufferScreen(file: string, display: string | undefined, logger: Logger): () => Promise<ScreenSource> {
   return async () => {
