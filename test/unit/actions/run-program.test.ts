@@ -14,6 +14,10 @@ import {
 } from '../../../src/actions/run-program.js';
 import { ActionError } from '../../../src/shared/errors.js';
 
+// The broker serves the X11 helper programs (xdotool, xclip, xrandr) of a Linux test worker.
+const linux = process.platform === 'linux';
+const NOT_LINUX = ' (skipped: the spawn broker is used on Linux only)';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let dir: string;
 
@@ -23,7 +27,7 @@ async function until(done: () => boolean, what: string): Promise<void> {
   if (!done()) throw new Error(`gave up waiting: ${what}`);
 }
 
-describe.skipIf(process.platform !== 'linux')('runProgram through the spawn broker', () => {
+describe.skipIf(!linux)(`runProgram through the spawn broker${linux ? '' : NOT_LINUX}`, () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'run-program-'));
     expect(startSpawnBroker()).toBe(true);
@@ -98,7 +102,7 @@ describe.skipIf(process.platform !== 'linux')('runProgram through the spawn brok
   });
 });
 
-describe.skipIf(process.platform !== 'linux')('the spawn broker and its parent', () => {
+describe.skipIf(!linux)(`the spawn broker and its parent${linux ? '' : NOT_LINUX}`, () => {
   it('spawns directly when no broker is up', async () => {
     await stopSpawnBroker();
     expect(spawnBrokerPid()).toBeUndefined();

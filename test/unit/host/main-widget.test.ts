@@ -11,7 +11,7 @@ import { dataUrl, widgetHtml, WIDGET_SIZE } from '../../../src/main/widget.js';
  */
 const CHROMIUM = '/usr/bin/chromium';
 
-describe.skipIf(!existsSync(CHROMIUM))('the status widget page', () => {
+describe.skipIf(!existsSync(CHROMIUM))(`the status widget page${existsSync(CHROMIUM) ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`, () => {
   it('shows the step and the status, and its buttons ask for pause/resume, stop and show', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
     try {

@@ -45,7 +45,7 @@ function findMarker(image: OcrImage): { x: number; y: number } {
   throw new Error('the page marker is not on the screen');
 }
 
-describe.skipIf(!canRun)('OCR of a real Chromium window on Xvfb', () => {
+describe.skipIf(!canRun)(`OCR of a real Chromium window on Xvfb${canRun ? '' : ' (skipped: needs Xvfb, Chromium and ImageMagick import in /usr/bin)'}`, () => {
   let xvfb: ChildProcess | undefined;
   let browser: Browser | undefined;
   let dir = '';

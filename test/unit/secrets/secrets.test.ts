@@ -91,8 +91,9 @@ describe('choosing the secret store', () => {
 
   // The kernel keyring is what @napi-rs/keyring falls back to on Linux without a session bus.
   const noBus = process.platform === 'linux' && !KeyringSecretStore.possible();
+  const BUS = noBus ? '' : ' (skipped: not Linux without a session D-Bus; here the keychain is a real one)';
 
-  it.skipIf(!noBus)('takes the encrypted file on Linux without a Secret Service, not the kernel keyring that a reboot empties', async () => {
+  it.skipIf(!noBus)(`takes the encrypted file on Linux without a Secret Service, not the kernel keyring that a reboot empties${BUS}`, async () => {
     const d = dir('headless');
     const s = await openSecretStore({ dataDir: d });
     expect(s.kind).toBe('encrypted-file');
@@ -104,7 +105,7 @@ describe('choosing the secret store', () => {
     expect((await openSecretStore({ dataDir: marked })).kind).toBe('encrypted-file');
   });
 
-  it.skipIf(!noBus)('moves secrets an earlier version left in the kernel keyring into the encrypted file', async () => {
+  it.skipIf(!noBus)(`moves secrets an earlier version left in the kernel keyring into the encrypted file${BUS}`, async () => {
     const d = dir('kernel');
     mkdirSync(d, { recursive: true });
     const name = `DESKPILOT_TEST_${process.pid}_${Date.now()}`;

@@ -98,8 +98,9 @@ describe('crash recovery', () => {
     reopened.close();
   });
 
-  it.skipIf(processToken(process.pid) === null)(
-    'interrupts a run whose pid is alive but belongs to another boot or another process',
+  const tokens = processToken(process.pid) !== null;
+  it.skipIf(!tokens)(
+    `interrupts a run whose pid is alive but belongs to another boot or another process${tokens ? '' : ' (skipped: no /proc boot id and start time here to tell processes apart)'}`,
     () => {
       const dataDir = dirs.make();
       const store = openStore({ dataDir });
