@@ -11,6 +11,13 @@ import { launchApp } from './launch.js';
 import type { Observer } from './observe.js';
 import { resolveTarget } from './resolve.js';
 
+/**
+ * How long an acted-on app gets to start repainting before a still screen counts as "the step
+ * changed nothing". Without it, a click's repaint a frame late (Chromium under load) was missed:
+ * the after-screenshot showed the old page and the planner's check saw no effect.
+ */
+const ACTION_REACT_MS = 100;
+
 export interface StepRunState {
   runId: string;
   index: number;
@@ -81,7 +88,13 @@ export async function runStep(
   lap('act', t);
 
   t = performance.now();
-  const settle = await waitForSettle(deps.screen, { timeoutMs: step.kind === 'launch' ? 8000 : 3000, signal, ...(deps.displayId ? { displayId: deps.displayId } : {}) });
+  const settle = await waitForSettle(deps.screen, {
+    timeoutMs: step.kind === 'launch' ? 8000 : 3000,
+    reactMs: ACTION_REACT_MS,
+    before: obs.frame,
+    signal,
+    ...(deps.displayId ? { displayId: deps.displayId } : {}),
+  });
   lap('settle', t);
   const afterScreenshotId = await observer.save(state.runId, settle.frame);
   return { resolution: locations[0] ? strip(locations[0]) : null, timings, afterScreenshotId, takeOver: false };

@@ -19,6 +19,15 @@ export interface SettleOptions {
   quietMs?: number;
   /** Pause between captures; 0 polls back to back (each grab is a few ms). Default 0. */
   intervalMs?: number;
+  /**
+   * After an action: how long to give the app to start reacting. A still screen that still
+   * equals `before` counts as settled only once it has changed or this long has passed, so a
+   * click whose repaint is a frame or two late is not taken for a click that did nothing.
+   * Default 0.
+   */
+  reactMs?: number;
+  /** The screen before the action (with `reactMs`): a first grab that differs from it has reacted. */
+  before?: Frame;
   threshold?: number;
   minArea?: number;
   signal?: AbortSignal;
@@ -45,6 +54,7 @@ export async function waitForSettle(source: ScreenSource, options: SettleOptions
   const stableFrames = Math.max(1, options.stableFrames ?? 1);
   const quietMs = options.quietMs ?? 0;
   const intervalMs = options.intervalMs ?? 0;
+  const reactMs = options.reactMs ?? 0;
   const captureOptions = { region: options.region, displayId: options.displayId };
   const diffOptions = { threshold: options.threshold ?? 8, minArea: options.minArea ?? 0 };
 
@@ -55,28 +65,37 @@ export async function waitForSettle(source: ScreenSource, options: SettleOptions
   let stable = 0;
   let lastChangeAt = start;
   let lastChange: ChangedRegion[] = [];
+  // Most apps have repainted by the time the action returns (typed text, a menu): no wait then.
+  let reacted = reactMs <= 0 || !options.before || diffFrames(options.before, prev, diffOptions).changed;
   for (;;) {
     const now = performance.now();
     if (now - start >= timeoutMs) {
       return { settled: false, elapsedMs: now - start, frame: prev, captures, lastChange };
     }
-    if (intervalMs > 0) await sleep(intervalMs, signal);
+    // Still, and only waiting for the app to react: no need to grab back to back.
+    const waiting = !reacted && stable >= stableFrames;
+    const pause = intervalMs > 0 ? intervalMs : waiting ? REACT_POLL_MS : 0;
+    if (pause > 0) await sleep(pause, signal);
     throwIfAborted(signal);
     const cur = await source.capture(captureOptions, signal);
     captures++;
     const d = diffFrames(prev, cur, diffOptions);
     const t = performance.now();
     if (d.changed) {
+      reacted = true;
       stable = 0;
       lastChangeAt = t;
       lastChange = d.regions;
     } else stable++;
     prev = cur;
-    if (stable >= stableFrames && t - lastChangeAt >= quietMs) {
+    if (stable >= stableFrames && t - lastChangeAt >= quietMs && (reacted || t - start >= reactMs)) {
       return { settled: true, elapsedMs: t - start, frame: cur, captures, lastChange };
     }
   }
 }
+
+/** Grab interval while a still screen waits out `reactMs`. */
+const REACT_POLL_MS = 10;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -42,6 +42,35 @@ describe('waitForSettle', () => {
     expect(r.lastChange[0]?.box).toEqual({ x: 0, y: 0, width: 16, height: 16 });
   });
 
+  it('after an action, waits for an app that repaints a little late instead of taking the old screen', async () => {
+    // Still for 40 ms, then one repaint (an app answering a click a few frames late).
+    const lateRepaint = () => {
+      const started = performance.now();
+      const screen = new ScriptedScreen(0);
+      const capture = screen.capture.bind(screen);
+      screen.capture = async (o?: CaptureOptions) => {
+        const f = await capture(o);
+        if (performance.now() - started >= 40) f.data[0] = 7;
+        return f;
+      };
+      return screen;
+    };
+    const before = await new ScriptedScreen(0).capture();
+    const eager = await waitForSettle(lateRepaint());
+    expect(eager.frame.data[0]).toBe(0); // settled on the old screen
+    const patient = await waitForSettle(lateRepaint(), { reactMs: 100, before });
+    expect(patient.settled).toBe(true);
+    expect(patient.frame.data[0]).toBe(7);
+    // A step that changes nothing costs the window, grabbed every 10 ms, not back to back.
+    const r = await waitForSettle(new ScriptedScreen(0), { reactMs: 100, before });
+    expect(r.settled).toBe(true);
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(100);
+    expect(r.captures).toBeLessThan(15);
+    // An app that repainted while the action ran (typed text) settles at once.
+    const typed = await waitForSettle(lateRepaint(), { reactMs: 100, before: makeFrame('d', 64, 64, new Uint8Array(64 * 64 * 4), { x: 0, y: 0, width: 64, height: 64 }) });
+    expect(typed.captures).toBe(2);
+  });
+
   it('gives up at the timeout when the screen never rests', async () => {
     const screen = new ScriptedScreen(Number.MAX_SAFE_INTEGER);
     const r = await waitForSettle(screen, { timeoutMs: 50, intervalMs: 5 });
