@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * wall, 1.2 s CPU); one esbuild bundle of the same sources loads in 0.7 s / 0.5 s, and a test
  * worker is ready ~1.3 s sooner. A bundle is rebuilt (about 0.3 s) when any source it was built
  * from changed, so a clone still runs right after `npm ci` and an edit shows at the next run.
- * Packages stay external (native modules load from node_modules as before).
+ * Pure-JavaScript packages are bundled too (see PACKAGES); native ones load from node_modules.
  * DESKPILOT_NO_BUNDLE=1 runs the sources through tsx instead (stack traces point into src/).
  */
 
@@ -38,15 +38,15 @@ export async function freshBundle(name) {
  * → dist/node/cli-<hash>/cli.mjs, with its lazily loaded chunks beside it). Built unless the record
  * of the last build says that none of the files it was built from changed since; null when it
  * cannot be built.
- * @param {string} root @param {string} entry @param {string} out
+ * @param {string} root @param {string} entry @param {string} out @param {Packages} [packages]
  * @returns {Promise<string | null>}
  */
-export async function ensureBundle(root, entry, out) {
+export async function ensureBundle(root, entry, out, packages = PACKAGES) {
   const record = `${out}.inputs.json`;
   const fresh = freshEntry(root, out, record);
   if (fresh) return fresh;
   try {
-    return await buildBundle(root, entry, out, record);
+    return await buildBundle(root, entry, out, record, packages);
   } catch {
     // No esbuild, a read-only install, a syntax error: tsx runs the sources and reports the error.
     return null;
@@ -88,10 +88,10 @@ const HOUR_MS = 3600_000;
  * goes into chunks loaded on first use, so `deskpilot test` and a starting test worker load only
  * what they run. A build goes to a folder named by its content's hash, moved into place whole;
  * the record naming it is replaced last, so a concurrent start sees either build, never half of one.
- * @param {string} root @param {string} entry @param {string} out @param {string} record
+ * @param {string} root @param {string} entry @param {string} out @param {string} record @param {Packages} packages
  * @returns {Promise<string>}
  */
-async function buildBundle(root, entry, out, record) {
+async function buildBundle(root, entry, out, record, packages) {
   const { build } = await import('esbuild');
   const name = path.basename(out, '.mjs');
   const parent = path.dirname(out);
@@ -111,7 +111,9 @@ async function buildBundle(root, entry, out, record) {
       platform: 'node',
       target: 'node20',
       format: 'esm',
-      packages: 'external',
+      plugins: [packagesPlugin(packages)],
+      // The CommonJS code bundled in calls require() for Node's modules and the native packages.
+      banner: { js: "import { createRequire as __dpCreateRequire } from 'node:module'; const require = __dpCreateRequire(import.meta.url);" },
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'silent',
@@ -121,6 +123,7 @@ async function buildBundle(root, entry, out, record) {
     /** @type {Record<string, string>} */
     const inputs = {};
     for (const file of Object.keys(result.metafile.inputs)) {
+      if (/^(required|lazy):/.test(file)) continue; // a package loaded at run time, not a file of the build
       const s = statSync(path.join(root, file));
       inputs[file] = s.mtimeMs > started ? 'changed during the build' : `${s.mtimeMs}:${s.size}`;
     }
@@ -140,6 +143,73 @@ async function buildBundle(root, entry, out, record) {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * @typedef {{ bundled: Set<string>, native: Set<string>, lazy: Set<string> }} Packages
+ * Which packages go into a bundle, and how the others load.
+ */
+
+/**
+ * Loaded from node_modules through ESM `import`, a CommonJS package costs its resolution and a
+ * parse by Node's CJS lexer for its named exports: ~0.25 s of a test worker's 0.85 s start. So:
+ * - `bundled`: these packages, and every package they import, go into the bundle (pure JS);
+ * - `native`: addons, and packages that find files next to their own code, stay in node_modules
+ *   and load through require() (no lexer pass);
+ * - `lazy`: loaded on first use of their default export. nut-js loads jimp (image files) and
+ *   clipboardy at start-up; DeskPilot uses neither (sharp encodes images, xclip the clipboard),
+ *   and they were ~0.1 s of every start.
+ * Any other package is left to Node (`import` at run time), as before.
+ * @type {Packages}
+ */
+export const PACKAGES = {
+  bundled: new Set(['yaml', 'zod', 'commander', 'ws', '@nut-tree-fork/nut-js']),
+  native: new Set([
+    'onnxruntime-node',
+    'sharp',
+    'better-sqlite3',
+    'pino', // starts transports in worker threads by file path
+    '@nut-tree-fork/libnut-linux',
+    '@nut-tree-fork/libnut-darwin',
+    '@nut-tree-fork/libnut-win32',
+    '@nut-tree-fork/node-mac-permissions',
+  ]),
+  lazy: new Set(['jimp', 'clipboardy']),
+};
+
+/** @param {string} spec */
+function packageOf(spec) {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** @param {Packages} packages @returns {import('esbuild').Plugin} */
+export function packagesPlugin(packages) {
+  return {
+    name: 'deskpilot-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        // The require() inside the stand-ins below is Node's, at run time.
+        if (args.path.startsWith('node:') || args.namespace === 'required' || args.namespace === 'lazy') return { external: true };
+        const pkg = packageOf(args.path);
+        if (packages.lazy.has(pkg)) return { path: args.path, namespace: 'lazy' };
+        if (packages.native.has(pkg)) return { path: args.path, namespace: 'required' };
+        const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
+        if (packages.bundled.has(pkg) || fromPackage) return undefined; // esbuild bundles it
+        return { external: true };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+      // For CommonJS callers that take the default export when they use it (TypeScript's
+      // __importDefault(require(x)), then x_1.default.method()): loaded at that first use.
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        contents: `let loaded; module.exports = { __esModule: true, get default() { loaded ??= require(${JSON.stringify(args.path)}); return loaded && loaded.__esModule ? loaded.default : loaded; } };`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** @param {string} parent @param {string} name @param {string} keep */

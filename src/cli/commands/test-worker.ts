@@ -18,8 +18,8 @@ const config = JSON.parse(raw) as WorkerConfig;
 // runs is then forked from it (~1 ms) instead of from this process once it holds the OCR models
 // (15-40 ms per spawn).
 if (startSpawnBroker()) routeCommands(runProgram);
-// The X server first: it boots in its own process while this one loads the task runner and the
-// OCR models (neither needs X; a model that fails to load shows at the first read).
+// The X server first: it boots in its own process while this one loads the task runner (which
+// does not need X).
 const starting = startVirtualDisplay({
   from: config.displayFrom,
   width: config.width,
@@ -37,9 +37,6 @@ process.once('SIGTERM', () => {
   void Promise.all([display, stopSpawnBroker()]).finally(() => process.exit(143));
 });
 const serving = import('../../runner/suite/worker.js');
-const warm = import('../../perception/ocr/index.js')
-  .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
-  .catch(() => undefined);
 const screen = await starting;
 // Our own X server, seen accepting clients: libnut cannot crash opening it, so its probe in a
 // child process is not needed.
@@ -63,7 +60,17 @@ try {
     privateDisplay: true,
     ...(screen.framebuffer ? { framebuffer: screen.framebuffer } : {}),
   });
-  await warm;
+  // The OCR models (~0.2 s of this thread to load) load once the first task's app has started:
+  // the app then boots in its own process while they do. A task that reads the screen first
+  // loads them at its first read.
+  const ocr = await import('../../perception/ocr/index.js');
+  ocr.setOcrThreads(config.ocrThreads);
+  let warming = false;
+  runtime.appStarted = () => {
+    if (warming) return;
+    warming = true;
+    setImmediate(() => void ocr.warmOcrModels().catch(() => undefined));
+  };
   await screen.windowManagerReady;
   try {
     await serveTasks(runtime, config.workRoot, screen.pids);

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { reporterByName } from '../../runner/reporters/by-name.js';
@@ -86,6 +86,18 @@ async function runTests(
   const globals = globalsOf(cmd);
   const workers = flags.isolate ? flags.workers : 1;
   const stop = new AbortController();
+  let early: WorkerHandle[] = [];
+  const taken = new Set<number>();
+  // Workers started ahead that the pool did not take: each closed once, all awaited before exit.
+  const closing: Promise<void>[] = [];
+  const closeUntaken = () => {
+    early.forEach((h, i) => {
+      if (taken.has(i)) return;
+      taken.add(i);
+      closing.push(h.close());
+    });
+    return Promise.all(closing);
+  };
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
   try {
@@ -115,13 +127,24 @@ async function runTests(
         entry,
       });
     };
+    // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
+    // read and planned. Up to one per core is started ahead; the pool takes them in order, and any
+    // the plan does not need (fewer tasks than workers) are closed once the pool has its workers.
+    early = flags.isolate ? Array.from({ length: Math.min(workers, availableParallelism()) }, (_, i) => start(i)) : [];
+    const startOrTake = (index: number): WorkerHandle => {
+      const handle = early[index];
+      if (!handle || taken.has(index)) return start(index);
+      taken.add(index);
+      return handle;
+    };
     const result = await runSuite({
       patterns: files,
       workers,
       retries: flags.retries,
       ...(grep ? { grep } : {}),
       ...(shard ? { shard } : {}),
-      start,
+      start: startOrTake,
+      onWorkersStarted: () => void closeUntaken(),
       reporters,
       durationsFile: path.join(app.dataDir, DURATIONS_FILE),
       signal: stop.signal,
@@ -130,6 +153,7 @@ async function runTests(
     out.document({ ...result });
     return result.ok ? 0 : 1;
   } finally {
+    await closeUntaken();
     process.removeListener('SIGINT', onSigint);
     await rm(root, { recursive: true, force: true });
   }

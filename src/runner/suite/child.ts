@@ -14,6 +14,8 @@ import type { AttemptResult } from './results.js';
 export interface WorkerHandle {
   /** Resolves with the worker's display once it can take tasks; rejects if it cannot start. */
   ready: Promise<string | undefined>;
+  /** When its process was started (Date.now()), for a worker started before the pool took it. */
+  spawnedAt?: number;
   run(task: Task, attempt: number, onProgress: (p: AttemptProgress) => void): Promise<AttemptResult>;
   close(): Promise<void>;
   /** Ends the worker now, mid-task (a Stop from the app); its display is stopped too. */
@@ -30,6 +32,7 @@ export class WorkerCrashed extends AppError {
 export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {
   // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
   const args = [...WORKER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry])];
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, args, {
     env: { ...env, ...WORKER_MALLOC, [WORKER_ENV]: JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -45,6 +48,8 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
       }
     | undefined;
   let exited = false;
+  // Ready and listening: told to exit, it finishes; before that (still starting) it is ended.
+  let serving = false;
   let leftovers: number[] = [];
   const crashed = (code: number | null, sig: string | null) =>
     new WorkerCrashed(
@@ -55,6 +60,7 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
     child.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         leftovers = m.pids ?? [];
+        serving = true;
         resolve(m.display);
       } else if (m.type === 'progress' && pending?.taskId === m.taskId) pending.onProgress(m.progress);
       else if (m.type === 'result' && pending?.taskId === m.taskId) {
@@ -88,6 +94,7 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
 
   return {
     ready,
+    spawnedAt,
     run(task, attempt, onProgress) {
       if (exited) return Promise.reject(new WorkerCrashed(`worker ${config.index} is not running`));
       return new Promise((resolve, reject) => {
@@ -95,7 +102,7 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
         child.send({ type: 'run', task, attempt } satisfies ToWorker);
       });
     },
-    close: () => closeChild(child, exited),
+    close: () => closeChild(child, exited, serving),
     interrupt: () => void (exited || child.kill('SIGTERM')),
   };
 }
@@ -114,10 +121,12 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-async function closeChild(child: ChildProcess, exited: boolean): Promise<void> {
+async function closeChild(child: ChildProcess, exited: boolean, serving: boolean): Promise<void> {
   if (exited || child.exitCode !== null) return;
   const done = new Promise<void>((r) => child.once('exit', () => r()));
-  if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
+  // A worker still starting does not listen for messages yet: SIGTERM stops its display and it.
+  if (!serving) child.kill('SIGTERM');
+  else if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
   // The worker stops its display and exits; if it hangs, it is ended.
   const term = setTimeout(() => child.kill('SIGTERM'), 15_000);
   const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);

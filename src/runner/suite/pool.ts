@@ -39,8 +39,8 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   // A worker's display can fail to come up on a loaded machine (Xvfb or openbox too slow): one
   // more try before its tasks are reported as errors.
   const startWorker = async (tries = 2, index = nextIndex++): Promise<{ handle: WorkerHandle; index: number } | { error: string }> => {
-    const spawned = Date.now();
     const handle = options.start(index);
+    const spawned = handle.spawnedAt ?? Date.now();
     try {
       const display = await handle.ready;
       emit({ type: 'worker_ready', worker: index, ...(display ? { display } : {}), startMs: Date.now() - spawned });

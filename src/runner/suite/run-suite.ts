@@ -22,6 +22,8 @@ export interface SuiteOptions {
    * the longest tasks are handed out first. Without it, a guess from each task's setup is used.
    */
   durationsFile?: string;
+  /** Called once the pool has asked for its workers (or there was nothing to run). */
+  onWorkersStarted?: () => void;
   /** Called with the files the reporters wrote. */
   onReport?: (reporter: string, file: string) => void;
 }
@@ -43,15 +45,17 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   };
   const durations = options.durationsFile ? await readDurations(options.durationsFile) : {};
   const order = options.workers > 1 ? longestFirst(plan.tasks, durations) : plan.tasks;
-  const ran = plan.tasks.length
-    ? await runPool(order, {
+  const running = plan.tasks.length
+    ? runPool(order, {
         workers: options.workers,
         retries: options.retries,
         start: options.start,
         onEvent: emit,
         ...(options.signal ? { signal: options.signal } : {}),
       })
-    : [];
+    : Promise.resolve([]);
+  options.onWorkersStarted?.();
+  const ran = await running;
   // Reports list the tasks in the plan's order, whatever order the workers took them in.
   const byTask = new Map(order.map((t, i) => [t, ran[i]!]));
   const tasks = plan.tasks.map((t) => byTask.get(t)!);

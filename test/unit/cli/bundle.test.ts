@@ -80,6 +80,61 @@ describe('start-up bundles', () => {
     expect(await mod.later()).toBe(21);
   });
 
+  it('bundles pure-JS packages, requires native ones at run time, and loads lazy ones at first use', async () => {
+    const { out } = project();
+    const pkg = (name: string, code: string) => {
+      mkdirSync(path.join(dir, 'node_modules', name), { recursive: true });
+      writeFileSync(path.join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, main: 'index.js' }));
+      writeFileSync(path.join(dir, 'node_modules', name, 'index.js'), code);
+    };
+    // A CommonJS package as TypeScript emits it: Node's fs, a native package, a lazy one.
+    pkg(
+      'pure-lib',
+      [
+        "const fs = require('fs');",
+        "const native = require('native-lib');",
+        "const lazy_1 = require('lazy-lib').__esModule ? require('lazy-lib') : { default: require('lazy-lib') };",
+        'exports.pureMarker = "pure code inside";',
+        "exports.hasFs = typeof fs.readFileSync === 'function';",
+        'exports.nativeValue = native.value;',
+        'exports.useLazy = () => lazy_1.default.word;',
+      ].join('\n'),
+    );
+    pkg('native-lib', 'globalThis.nativeLoads = (globalThis.nativeLoads ?? 0) + 1; exports.value = 7;');
+    pkg('lazy-lib', "globalThis.lazyLoaded = true; module.exports = { word: 'late' };");
+    writeFileSync(
+      path.join(dir, 'main.ts'),
+      "import { hasFs, nativeValue, useLazy } from 'pure-lib';\nexport const value = { hasFs, nativeValue, useLazy };\n",
+    );
+    const built = (await ensureBundle(dir, 'main.ts', out, {
+      bundled: new Set(['pure-lib']),
+      native: new Set(['native-lib']),
+      lazy: new Set(['lazy-lib']),
+    }))!;
+    const code = readdirSync(path.dirname(built))
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => readFileSync(path.join(path.dirname(built), f), 'utf8'))
+      .join('\n');
+    expect(code).toContain('pure code inside'); // bundled
+    expect(code).toContain('require("native-lib")'); // loaded from node_modules at run time
+    expect(code).not.toContain('nativeLoads');
+    expect(code).not.toContain('lazyLoaded');
+    const g = globalThis as { nativeLoads?: number; lazyLoaded?: boolean };
+    delete g.lazyLoaded;
+    const value = (await import(`${pathToFileURL(built).href}?t=packages`)) as {
+      value: { hasFs: boolean; nativeValue: number; useLazy: () => string };
+    };
+    expect(value.value.hasFs).toBe(true);
+    expect(value.value.nativeValue).toBe(7);
+    expect(g.lazyLoaded).toBeUndefined(); // not loaded with the bundle...
+    expect(value.value.useLazy()).toBe('late');
+    expect(g.lazyLoaded).toBe(true); // ...but at its first use
+    // Inputs from node_modules are stamped too: reinstalling a package rebuilds the bundle.
+    expect(Object.keys((JSON.parse(readFileSync(`${out}.inputs.json`, 'utf8')) as { inputs: object }).inputs)).toContain(
+      'node_modules/pure-lib/index.js',
+    );
+  });
+
   it('gives null (the caller runs the sources through tsx) when the sources do not build', async () => {
     const { out } = project();
     expect(await ensureBundle(dir, 'main.ts', out)).toBeTruthy();
