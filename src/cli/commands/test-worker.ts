@@ -60,17 +60,13 @@ try {
     privateDisplay: true,
     ...(screen.framebuffer ? { framebuffer: screen.framebuffer } : {}),
   });
-  // The OCR models (~0.2 s of this thread to load) load once the first task's app has started:
-  // the app then boots in its own process while they do. A task that reads the screen first
-  // loads them at its first read.
-  const ocr = await import('../../perception/ocr/index.js');
-  ocr.setOcrThreads(config.ocrThreads);
-  let warming = false;
-  runtime.appStarted = () => {
-    if (warming) return;
-    warming = true;
-    setImmediate(() => void ocr.warmOcrModels().catch(() => undefined));
-  };
+  // The OCR models (~0.2 s of this thread) load now, while openbox may still be starting. Loaded
+  // while the X server started, they held up the engine's set-up (the main thread is busy while a
+  // model loads); loaded during the first task, with several workers they competed with that
+  // task's app and the other workers (2 workers: ~0.2 s more wall time; 1 worker: the same).
+  await import('../../perception/ocr/index.js')
+    .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
+    .catch(() => undefined); // a model that fails to load shows at the first read
   await screen.windowManagerReady;
   try {
     await serveTasks(runtime, config.workRoot, screen.pids);

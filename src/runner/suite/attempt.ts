@@ -43,8 +43,6 @@ export interface TaskRuntime {
   sweepWindows: boolean;
   /** Forget what perception remembers of earlier screens, so a task starts from a clean read. */
   forgetScreens?: () => void;
-  /** A setup's app has started: a moment the worker waits anyway (see SessionOptions.onAppStarted). */
-  appStarted?: () => void;
   /** Secret values typed so far: masked out of every result (an evaluator may read one back). */
   secretValues?: () => Iterable<string>;
   /** Replays a macro (by name or path relative to `taskFile`) through the engine's kill switch and gate. */
@@ -106,7 +104,6 @@ async function runAttemptUnmasked(
     screenText: (s) => rt.screenText(s),
     log: note,
     sweepWindows: rt.sweepWindows,
-    ...(rt.appStarted ? { onAppStarted: rt.appStarted } : {}),
   });
   const timeout = AbortSignal.timeout(task.spec.timeout * 1000);
   const control = new RunControl(AbortSignal.any([timeout, rt.control.signal]));

@@ -37,8 +37,6 @@ export interface SessionOptions {
   log(line: string): void;
   /** End every app with a window on the display after the task (only on a private display). */
   sweepWindows: boolean;
-  /** Called once an app of the setup has started (its process runs; its window is not up yet). */
-  onAppStarted?: () => void;
 }
 
 const CHROMIUM_FLAGS = [
@@ -211,7 +209,6 @@ export class TaskSession {
         if (child.pid) this.groups.push(child.pid);
         child.unref();
         resolve();
-        this.options.onAppStarted?.();
       });
     });
   }
