@@ -21,6 +21,7 @@ import type { OcrResult } from '../perception/ocr/types.js';
 import { boxToDesktop } from '../shared/coords.js';
 import type { Point } from '../shared/geometry.js';
 import { setupGrounding } from './grounding-setup.js';
+import { modelCacheDir, modelCacheIn, setModelCacheDir } from '../perception/ocr/cache-dir.js';
 import { sopFor } from './sop.js';
 import { activeWindowReader } from './window.js';
 
@@ -96,6 +97,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   }
   ref.guarded = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
   const input: InputDriver = ref.guarded;
+  if (!modelCacheDir()) setModelCacheDir(modelCacheIn(app.dataDir));
   const { grounder, perception, ocr, byName } = setupGrounding(config, logger);
   const store = await app.store();
   const maskFrame = async (frame: Frame, values: Iterable<string>): Promise<Frame> =>

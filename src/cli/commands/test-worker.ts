@@ -4,6 +4,7 @@ import { startVirtualDisplay } from '../../runner/xvfb.js';
 import { runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
 import { routeCommands } from '../../perception/x11.js';
 import { trustDisplay } from '../../perception/nut-probe.js';
+import { setModelCacheDir } from '../../perception/ocr/cache-dir.js';
 
 /**
  * Entry of one `deskpilot test` worker (a child process, started by test.ts): its own Xvfb and
@@ -47,6 +48,8 @@ process.on('SIGINT', () => undefined);
 try {
   // The display must be in the environment before libnut loads (it binds $DISPLAY at load).
   process.env['DISPLAY'] = screen.display;
+  // Optimised OCR models are kept in the person's data dir, not this worker's (one run long).
+  setModelCacheDir(config.modelCacheDir);
   const { openRuntime } = await import('./test-runtime.js');
   const { runtime, dispose } = await openRuntime({
     dataDir: config.dataDir,

