@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { errorMessage } from '../../shared/errors.js';
 import { OcrError } from './errors.js';
 import { openSession } from './model-cache.js';
