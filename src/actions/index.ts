@@ -50,7 +50,7 @@ export async function createInputDriver(options: InputDriverOptions = {}): Promi
   const { NutInputDriver } = await import('./nut-input.js');
   const { XdotoolTypist, NutTypist } = await import('./typist.js');
   const { KeymapTypist } = await import('./keymap-typist.js');
-  const { keyboard } = await import('@nut-tree-fork/nut-js');
+  const { keyboard } = await import('./nut.js');
   const canPaste = linux && (await hasTool('xclip', env));
   const { KeysymMap } = await import('./keysym-map.js');
   const keysyms = typing === 'xdotool' ? await KeysymMap.open(env) : undefined;

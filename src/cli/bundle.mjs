@@ -192,9 +192,23 @@ export function packagesPlugin(packages) {
         // The require() inside the stand-ins below is Node's, at run time.
         if (args.path.startsWith('node:') || args.namespace === 'required' || args.namespace === 'lazy') return { external: true };
         const pkg = packageOf(args.path);
+        const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
+        // A bundle split at `import('pkg')` of CommonJS code exposes only its default export.
+        // A native or lazy package is then left to Node (the same module instance as require()'s);
+        // a bundled one must be imported statically by a module of ours that is imported instead.
+        if (args.kind === 'dynamic-import' && !fromPackage) {
+          if (packages.native.has(pkg) || packages.lazy.has(pkg)) return { external: true };
+          if (packages.bundled.has(pkg))
+            return {
+              errors: [
+                {
+                  text: `import('${args.path}') in ${path.relative(process.cwd(), args.importer)}: a bundled CommonJS package loses its named exports at a split; import it statically in a module of ours and import that one (see src/actions/nut.ts)`,
+                },
+              ],
+            };
+        }
         if (packages.lazy.has(pkg)) return { path: args.path, namespace: 'lazy' };
         if (packages.native.has(pkg)) return { path: args.path, namespace: 'required' };
-        const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
         if (packages.bundled.has(pkg) || fromPackage) return undefined; // esbuild bundles it
         return { external: true };
       });

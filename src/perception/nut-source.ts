@@ -1,4 +1,4 @@
-import type * as nutjs from '@nut-tree-fork/nut-js';
+import type * as nutjs from './nut.js';
 import type { Box } from '../shared/geometry.js';
 import type { Logger } from '../shared/logger.js';
 import type { Frame } from '../shared/ports.js';
@@ -52,7 +52,7 @@ export class NutScreenSource extends RootWindowSource {
     const release = isX11 ? bindProcessDisplay(display) : () => undefined;
     try {
       if (isX11) setLibnutDisplay(display);
-      const nut = await import('@nut-tree-fork/nut-js');
+      const nut = await import('./nut.js');
       logger.debug({ display }, 'nut-js screen source ready');
       return new NutScreenSource(display, nut, release, logger);
     } catch (err) {

@@ -64,7 +64,7 @@ export const captureCheck: Check = {
 /** The driver's own pointer probe when it has one, else nut-js asking the X server. */
 async function pointerReader(driver: InputDriver & Partial<PointerProbe>): Promise<() => Promise<Point>> {
   if (typeof driver.pointer === 'function') return () => driver.pointer!();
-  const { mouse } = await import('@nut-tree-fork/nut-js');
+  const { mouse } = await import('../../actions/nut.js');
   return () => mouse.getPosition();
 }
 

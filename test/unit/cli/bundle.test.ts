@@ -104,13 +104,15 @@ describe('start-up bundles', () => {
     pkg('lazy-lib', "globalThis.lazyLoaded = true; module.exports = { word: 'late' };");
     writeFileSync(
       path.join(dir, 'main.ts'),
-      "import { hasFs, nativeValue, useLazy } from 'pure-lib';\nexport const value = { hasFs, nativeValue, useLazy };\n",
+      [
+        "import { hasFs, nativeValue, useLazy } from 'pure-lib';",
+        'export const value = { hasFs, nativeValue, useLazy };',
+        // Loaded on first use, with its named exports (Node loads it: the same instance).
+        "export const later = async () => (await import('native-lib')).value;",
+      ].join('\n'),
     );
-    const built = (await ensureBundle(dir, 'main.ts', out, {
-      bundled: new Set(['pure-lib']),
-      native: new Set(['native-lib']),
-      lazy: new Set(['lazy-lib']),
-    }))!;
+    const packages = { bundled: new Set(['pure-lib']), native: new Set(['native-lib']), lazy: new Set(['lazy-lib']) };
+    const built = (await ensureBundle(dir, 'main.ts', out, packages))!;
     const code = readdirSync(path.dirname(built))
       .filter((f) => f.endsWith('.mjs'))
       .map((f) => readFileSync(path.join(path.dirname(built), f), 'utf8'))
@@ -121,11 +123,15 @@ describe('start-up bundles', () => {
     expect(code).not.toContain('lazyLoaded');
     const g = globalThis as { nativeLoads?: number; lazyLoaded?: boolean };
     delete g.lazyLoaded;
+    delete g.nativeLoads;
     const value = (await import(`${pathToFileURL(built).href}?t=packages`)) as {
       value: { hasFs: boolean; nativeValue: number; useLazy: () => string };
+      later: () => Promise<number>;
     };
     expect(value.value.hasFs).toBe(true);
     expect(value.value.nativeValue).toBe(7);
+    expect(await value.later()).toBe(7);
+    expect(g.nativeLoads).toBe(1); // require() and import() share one instance
     expect(g.lazyLoaded).toBeUndefined(); // not loaded with the bundle...
     expect(value.value.useLazy()).toBe('late');
     expect(g.lazyLoaded).toBe(true); // ...but at its first use
@@ -133,6 +139,10 @@ describe('start-up bundles', () => {
     expect(Object.keys((JSON.parse(readFileSync(`${out}.inputs.json`, 'utf8')) as { inputs: object }).inputs)).toContain(
       'node_modules/pure-lib/index.js',
     );
+    // import() of a bundled CommonJS package would lose its named exports at the split: no bundle
+    // (the caller then runs the sources), never a bundle that misses them.
+    writeFileSync(path.join(dir, 'main.ts'), "export const later = async () => (await import('pure-lib')).hasFs;\n");
+    expect(await ensureBundle(dir, 'main.ts', out, packages)).toBeNull();
   });
 
   it('gives null (the caller runs the sources through tsx) when the sources do not build', async () => {
@@ -151,6 +161,8 @@ describe('start-up bundles', () => {
     expect(run({})).toBe(version);
     expect(run({ DESKPILOT_NO_BUNDLE: '1' })).toBe(version);
     expect(await freshBundle('cli')).toMatch(/[/\\]dist[/\\]node[/\\]cli-[0-9a-f]{12}[/\\]cli\.mjs$/);
+    // The test worker's bundle builds too (a build error would silently run the sources instead).
+    expect(await freshBundle('test-worker')).toMatch(/[/\\]dist[/\\]node[/\\]test-worker-[0-9a-f]{12}[/\\]test-worker\.mjs$/);
     process.env['DESKPILOT_NO_BUNDLE'] = '1';
     try {
       expect(await freshBundle('test-worker')).toBeNull();
