@@ -123,7 +123,7 @@ async function buildBundle(root, entry, out, record, packages) {
     /** @type {Record<string, string>} */
     const inputs = {};
     for (const file of Object.keys(result.metafile.inputs)) {
-      if (/^(required|lazy):/.test(file)) continue; // a package loaded at run time, not a file of the build
+      if (/^(required|lazy|zod-locales):/.test(file)) continue; // not a file of the build (see packagesPlugin)
       const s = statSync(path.join(root, file));
       inputs[file] = s.mtimeMs > started ? 'changed during the build' : `${s.mtimeMs}:${s.size}`;
     }
@@ -212,6 +212,19 @@ export function packagesPlugin(packages) {
         if (packages.bundled.has(pkg) || fromPackage) return undefined; // esbuild bundles it
         return { external: true };
       });
+      // zod's `z.locales` names its error messages in 60-odd languages (~0.3 MB, a third of the
+      // zod code every process compiled at start); DeskPilot's messages are English. If zod
+      // moves the file, this matches nothing and the languages stay.
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+        /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(args.importer)
+          ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-locales' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+        resolveDir: path.dirname(args.path),
+        loader: 'js',
+      }));
       b.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(args.path)});`,
         loader: 'js',
