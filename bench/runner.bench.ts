@@ -69,7 +69,7 @@ export const runnerBench: Benchmark = {
       const { baseline, candidate } = await measurePair(
         () => suite(1),
         () => suite(2),
-        { iterations: quick ? 1 : 3 },
+        { iterations: quick ? 1 : 5 },
       );
       const one = summarize(
         baseline.map((ms) => ms / 1000),
