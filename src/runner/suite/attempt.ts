@@ -15,9 +15,7 @@ import { TaskSession } from '../tasks/session.js';
 import { processCpuMs } from '../tasks/procs.js';
 import { PhaseClock } from './phases.js';
 import type { AttemptResult, StepReport } from './results.js';
-
-/** How long an evaluator's checks may take to come true after a successful run. */
-const EVAL_SETTLE_MS = 2000;
+import { EVAL_SETTLE_MS } from './schedule.js';
 
 /**
  * One attempt at one task: a fresh session (private work dir, the task's own apps), setup, the

@@ -7,6 +7,7 @@ import { ocrThreadsPerWorker } from '../../../src/runner/suite/protocol.js';
 import type { TaskResult } from '../../../src/runner/suite/results.js';
 import { runSuite } from '../../../src/runner/suite/run-suite.js';
 import {
+  EVAL_SETTLE_MS,
   expectedMs,
   longestFirst,
   readDurations,
@@ -49,6 +50,24 @@ describe('the order workers take tasks in', () => {
       'plain',
     ]);
     expect(expectedMs(page, {})).toBeGreaterThan(expectedMs(app, {}));
+  });
+
+  it('adds what a task is sure to wait to the guess: its wait steps, an expected failure\'s evaluator retries', () => {
+    const spec = (id: string, extra: Record<string, unknown>) => ({
+      spec: TaskSpec.parse({ id, setup: [{ launch: 'xterm' }], ...extra }),
+      file: 'suite.yaml',
+      line: 1,
+      stepLines: [],
+    });
+    const plain = spec('plain', { steps: ['type "a"', 'wait for "Done" 5s'] });
+    const waits = spec('waits', { steps: ['type "a"', 'wait 500ms', 'wait 1s'] });
+    const block = spec('block', { steps: 'type "a"; wait 0.2s\npress enter' });
+    const known = spec('known-bug', { steps: ['type "41"'], expected_failure: true });
+    expect(expectedMs(plain, {})).toBe(expectedMs(task('app', [{ launch: 'xterm' }]), {}));
+    expect(expectedMs(waits, {}) - expectedMs(plain, {})).toBe(1500);
+    expect(expectedMs(block, {}) - expectedMs(plain, {})).toBe(200);
+    expect(expectedMs(known, {}) - expectedMs(plain, {})).toBe(EVAL_SETTLE_MS);
+    expect(longestFirst([plain, block, waits, known], {}).map((t) => t.spec.id)).toEqual(['known-bug', 'waits', 'block', 'plain']);
   });
 
   it('uses what a task took last time over the guess, and keeps the plan order for ties', () => {
