@@ -55,8 +55,19 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   ui: async () => (await import('./commands/ui.js')).registerUi,
 };
 
+/** The options every command takes (before or after its name). */
+function globalOptions(): Option[] {
+  return [
+    new Option('--config <file>', 'config file (YAML or JSON)'),
+    new Option('--data-dir <dir>', 'where the database, screenshots and reports live'),
+    new Option('--log-level <level>', 'log detail on stderr').choices(LogLevel.options),
+    new Option('--display <:N>', 'X display to act on (default: $DISPLAY)'),
+    new Option('--json', 'print one JSON document on stdout'),
+  ];
+}
+
 /** Global options that take a value (so the command name is found after them). */
-const VALUED = new Set(['--config', '--data-dir', '--log-level', '--display']);
+const VALUED = new Set(globalOptions().flatMap((o) => (o.required && o.long ? [o.long] : [])));
 
 /**
  * The commands a command line needs: the one it names; none for --version; all of them for help,
@@ -86,11 +97,6 @@ export async function buildProgram(
     .description('DeskPilot: a desktop agent that sees the screen and works the mouse and keyboard for you')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .option('--config <file>', 'config file (YAML or JSON)')
-    .option('--data-dir <dir>', 'where the database, screenshots and reports live')
-    .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(LogLevel.options))
-    .option('--display <:N>', 'X display to act on (default: $DISPLAY)')
-    .option('--json', 'print one JSON document on stdout')
     .addHelpText('after', HELP_AFTER)
     .showSuggestionAfterError()
     .exitOverride()
@@ -99,6 +105,7 @@ export async function buildProgram(
       // In --json mode the usage error becomes the JSON document instead.
       writeErr: (s) => (json ? undefined : io.stderr(s)),
     });
+  for (const option of globalOptions()) program.addOption(option);
   const registers = await Promise.all(names.map((n) => COMMANDS[n]!()));
   for (const register of registers) register(program, io, setExit);
   return program;

@@ -2,6 +2,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ScreenSource } from '../shared/ports.js';
 import { CaptureError, errorMessage } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
+import { FramebufferScreenSource } from './fb-source.js';
 import { NutScreenSource } from './nut-source.js';
 import { DesktopScreenshotSource } from './screenshot-source.js';
 
@@ -10,20 +11,27 @@ export interface ScreenSourceOptions {
   display?: string;
   /** Which adapter to try first; the other is the fallback. Default 'nut'. */
   prefer?: 'nut' | 'screenshot-desktop';
+  /** An Xvfb framebuffer file (`Xvfb -fbdir`, see fb-source.ts): read first, the others are the fallback. */
+  framebuffer?: string;
   logger?: Logger;
 }
 
 type Maker = () => Promise<ScreenSource>;
 
 /**
- * The capture adapter for this machine: nut-js when it can open the display, else
- * screenshot-desktop. When both fail the error names both reasons, for `deskpilot doctor`.
+ * The capture adapter for this machine: the display's framebuffer file when one is given, else
+ * nut-js when it can open the display, else screenshot-desktop. When all fail the error names
+ * each reason, for `deskpilot doctor`.
  */
 export async function createScreenSource(options: ScreenSourceOptions = {}, signal?: AbortSignal): Promise<ScreenSource> {
   const logger = options.logger ?? nullLogger;
   const nut: [string, Maker] = ['nut-js', () => NutScreenSource.create(options, signal)];
   const sd: [string, Maker] = ['screenshot-desktop', () => DesktopScreenshotSource.create(options)];
-  const order = options.prefer === 'screenshot-desktop' ? [sd, nut] : [nut, sd];
+  const file = options.framebuffer;
+  const fb: [string, Maker][] = file
+    ? [['framebuffer', () => Promise.resolve(FramebufferScreenSource.open(file, { ...(options.display ? { display: options.display } : {}), logger }))]]
+    : [];
+  const order = [...fb, ...(options.prefer === 'screenshot-desktop' ? [sd, nut] : [nut, sd])];
   const failures: string[] = [];
   for (const [name, make] of order) {
     try {

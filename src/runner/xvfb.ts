@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runProgram } from '../actions/run-program.js';
+import { isProcessAlive } from '../storage/liveness.js';
 import { AppError, throwIfAborted } from '../shared/errors.js';
 import { nullLogger, type Logger } from '../shared/logger.js';
 
@@ -213,16 +214,7 @@ async function startOpenbox(
 export function displayTaken(n: number): boolean {
   if (!existsSync(`/tmp/.X${n}-lock`)) return existsSync(`/tmp/.X11-unix/X${n}`);
   const owner = lockPid(n);
-  return owner === undefined || !Number.isInteger(owner) || alive(owner);
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
+  return owner === undefined || !Number.isInteger(owner) || isProcessAlive(owner);
 }
 
 function writeLock(n: number, pid: number | undefined): void {

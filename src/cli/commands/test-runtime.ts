@@ -6,11 +6,7 @@ import { setupEngine } from '../../app/engine-setup.js';
 import type { EngineListener } from '../../engine/events.js';
 import type { TaskRuntime } from '../../runner/suite/attempt.js';
 import { openSecretStore } from '../../storage/secrets/index.js';
-import { FramebufferScreenSource } from '../../perception/fb-source.js';
 import { createScreenSource } from '../../perception/create.js';
-import { errorMessage } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
-import type { ScreenSource } from '../../shared/ports.js';
 
 /**
  * The engine for scripted task runs, on one display: used by each test worker (on its private
@@ -51,7 +47,9 @@ export async function openRuntime(
     keyboardHook: false,
     failsafe: !o.privateDisplay,
     secrets: await openSecretStore({ dataDir: o.secretsDir, ...(passphrase ? { passphrase } : {}) }),
-    ...(o.framebuffer ? { screen: framebufferScreen(o.framebuffer, app.display, app.logger) } : {}),
+    ...(o.framebuffer
+      ? { screen: () => createScreenSource({ ...(app.display ? { display: app.display } : {}), framebuffer: o.framebuffer, logger: app.logger }) }
+      : {}),
     listener: (e) => listener?.(e),
   });
   const store = await app.store();
@@ -91,17 +89,5 @@ export async function openRuntime(
       await setup.dispose().catch(() => undefined);
       await app.dispose();
     },
-  };
-}
-
-/** The framebuffer source, or nut-js (with a warning) when the file cannot be read. */
-function framebufferScreen(file: string, display: string | undefined, logger: Logger): () => Promise<ScreenSource> {
-  return async () => {
-    try {
-      return FramebufferScreenSource.open(file, { ...(display ? { display } : {}), logger });
-    } catch (err) {
-      logger.warn({ err: errorMessage(err) }, 'framebuffer capture unavailable; capturing through nut-js');
-      return createScreenSource({ ...(display ? { display } : {}), logger });
-    }
   };
 }

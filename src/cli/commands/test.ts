@@ -103,10 +103,11 @@ async function runTests(
   process.once('SIGINT', onSigint);
   try {
     const entry = flags.isolate ? await workerEntry() : '';
+    // In this process (--no-isolate), optimised models go to the person's data dir, not the run's.
+    if (!flags.isolate) setModelCacheDir(modelCacheIn(app.dataDir));
     const start = (index: number): WorkerHandle => {
       const dataDir = path.join(root, `worker-${index}`);
       if (!flags.isolate) {
-        setModelCacheDir(modelCacheIn(app.dataDir)); // not the run's own data dir: kept between runs
         return inProcessWorker(async () => {
           const { openRuntime } = await import('./test-runtime.js');
           return openRuntime({

@@ -70,8 +70,9 @@ export class KeyringSecretStore implements SecretStore {
     try {
       names = indexNames(path.join(dataDir, INDEX));
       const Entry = await entryClass();
+      const keys = kernelKeys();
       for (const name of names) {
-        if (!inKernelKeyring(name)) continue;
+        if (!inKernelKeyring(name, keys)) continue;
         // The first keyutils call of a process can fail with AccessDenied; a second one works.
         const read = () => new Entry(SERVICE, name).getPassword();
         let value: string | null | undefined;
@@ -146,12 +147,17 @@ async function entryClass(): Promise<EntryCtor> {
   return ((await import('@napi-rs/keyring')) as unknown as { Entry: EntryCtor }).Entry;
 }
 
-/** Whether the kernel keyring (/proc/keys, Linux) holds DeskPilot's entry `name`, as keyring-rs names it. */
-function inKernelKeyring(name: string): boolean {
-  if (process.platform !== 'linux') return false;
+/** The kernel keyring's keys (/proc/keys, Linux); empty elsewhere or when unreadable. */
+function kernelKeys(): string {
+  if (process.platform !== 'linux') return '';
   try {
-    return readFileSync('/proc/keys', 'utf8').includes(` keyring:${name}@${SERVICE}:`);
+    return readFileSync('/proc/keys', 'utf8');
   } catch {
-    return false;
+    return '';
   }
+}
+
+/** Whether the kernel keyring holds DeskPilot's entry `name`, as keyring-rs names it. */
+function inKernelKeyring(name: string, keys = kernelKeys()): boolean {
+  return keys.includes(` keyring:${name}@${SERVICE}:`);
 }
