@@ -156,7 +156,8 @@ describe('OCR threads per worker', () => {
   });
 });
 
-describe.runIf(process.platform === 'linux')('the process table', () => {
+const linux = process.platform === 'linux';
+describe.runIf(linux)(`the process table${linux ? '' : ' (skipped: it is read from /proc, Linux only)'}`, () => {
   it('counts a zombie (ended, not reaped) as not running, though signal 0 still reaches it', async () => {
     // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
     const child = spawn('sh', ['-c', 'true & exec sleep 5'], { detached: true, stdio: 'ignore' });
