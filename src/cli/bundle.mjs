@@ -1,6 +1,6 @@
 // Plain JavaScript: bin/deskpilot.js loads this before anything can run TypeScript.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,17 @@ export const BUNDLES = {
 };
 
 /**
+ * How each is built. The command: ES modules split into chunks, so that each subcommand loads
+ * only what it runs. The test worker: one CommonJS script, started through a launcher that uses
+ * V8's code cache (src/cli/run-cached.cjs); it is started for every test run and always runs the
+ * same code, and compiling that code was ~0.1 s of CPU in each worker's start.
+ */
+const OUT_FILES = { cli: 'cli.mjs', 'test-worker': 'test-worker.cjs' };
+
+/** The launcher copied next to a CommonJS bundle. */
+const LAUNCHER = path.join(ROOT, 'src', 'cli', 'run-cached.cjs');
+
+/**
  * The path of an up-to-date bundle of `name` (built first when missing or stale), or null when
  * bundles are switched off or cannot be built here (then the caller runs the sources via tsx).
  * @param {keyof typeof BUNDLES} name
@@ -30,14 +41,15 @@ export const BUNDLES = {
  */
 export async function freshBundle(name) {
   if (process.env.DESKPILOT_NO_BUNDLE === '1') return null;
-  return ensureBundle(ROOT, BUNDLES[name], path.join(ROOT, 'dist', 'node', `${name}.mjs`));
+  return ensureBundle(ROOT, BUNDLES[name], path.join(ROOT, 'dist', 'node', OUT_FILES[name]));
 }
 
 /**
  * The entry of an up-to-date build of `entry` (relative to `root`): `out` names it (dist/node/cli.mjs
- * → dist/node/cli-<hash>/cli.mjs, with its lazily loaded chunks beside it). Built unless the record
- * of the last build says that none of the files it was built from changed since; null when it
- * cannot be built.
+ * → dist/node/cli-<hash>/cli.mjs, with its lazily loaded chunks beside it). An `out` ending in .cjs
+ * is built as one CommonJS script (NAME.code.cjs) and the entry is its launcher (NAME.cjs, see
+ * src/cli/run-cached.cjs). Built unless the record of the last build says that none of the files
+ * it was built from changed since; null when it cannot be built.
  * @param {string} root @param {string} entry @param {string} out @param {Packages} [packages]
  * @returns {Promise<string | null>}
  */
@@ -93,31 +105,49 @@ const HOUR_MS = 3600_000;
  */
 async function buildBundle(root, entry, out, record, packages) {
   const { build } = await import('esbuild');
-  const name = path.basename(out, '.mjs');
+  const name = path.basename(out).replace(/\.[cm]js$/, '');
   const parent = path.dirname(out);
   mkdirSync(parent, { recursive: true });
   const tmp = path.join(parent, `.${name}.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   try {
     const started = Date.now();
-    const result = await build({
+    const script = out.endsWith('.cjs');
+    const common = /** @type {const} */ ({
       absWorkingDir: root,
-      entryPoints: { [name]: entry },
       outdir: tmp,
-      outExtension: { '.js': '.mjs' },
-      chunkNames: 'chunk-[hash]',
       bundle: true,
-      splitting: true,
       platform: 'node',
       target: 'node20',
-      format: 'esm',
       plugins: [packagesPlugin(packages)],
-      // The CommonJS code bundled in calls require() for Node's modules and the native packages.
-      banner: { js: "import { createRequire as __dpCreateRequire } from 'node:module'; const require = __dpCreateRequire(import.meta.url);" },
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'silent',
     });
+    const result = script
+      ? await build({
+          ...common,
+          entryPoints: { [`${name}.code`]: entry },
+          outExtension: { '.js': '.cjs' },
+          format: 'cjs',
+          // import.meta.url where the ES module would have it: the bundle's own file.
+          define: { 'import.meta.url': '__dpImportMetaUrl' },
+          banner: { js: "var __dpImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+        })
+      : await build({
+          ...common,
+          entryPoints: { [name]: entry },
+          outExtension: { '.js': '.mjs' },
+          chunkNames: 'chunk-[hash]',
+          splitting: true,
+          format: 'esm',
+          // The CommonJS code bundled in calls require() for Node's modules and the native packages.
+          banner: { js: "import { createRequire as __dpCreateRequire } from 'node:module'; const require = __dpCreateRequire(import.meta.url);" },
+        });
+    // Any other use of import.meta would be an empty object in a CommonJS script: not a bundle then.
+    const lost = result.warnings.find((w) => w.id === 'empty-import-meta');
+    if (lost) throw new Error(`${lost.location?.file}:${lost.location?.line}: ${lost.text}`);
+    if (script) copyFileSync(LAUNCHER, path.join(tmp, `${name}.cjs`));
     // Inputs are named from absWorkingDir. A file edited while esbuild read it gets a stamp that
     // can never match, so the next start builds again instead of trusting a half-old bundle.
     /** @type {Record<string, string>} */
@@ -127,6 +157,7 @@ async function buildBundle(root, entry, out, record, packages) {
       const s = statSync(path.join(root, file));
       inputs[file] = s.mtimeMs > started ? 'changed during the build' : `${s.mtimeMs}:${s.size}`;
     }
+    if (script) inputs[path.relative(root, LAUNCHER)] = stampOf(LAUNCHER);
     const hash = createHash('sha256');
     for (const file of readdirSync(tmp).sort()) hash.update(file).update(readFileSync(path.join(tmp, file)));
     const dir = `${name}-${hash.digest('hex').slice(0, 12)}`;
@@ -136,10 +167,11 @@ async function buildBundle(root, entry, out, record, packages) {
       // The same build is already there (another process built the same sources): use that one.
       statSync(path.join(parent, dir, `${name}.mjs`));
     }
-    writeFileSync(`${record}.${process.pid}`, JSON.stringify({ inputs, entry: `${dir}/${name}.mjs` }));
+    const file = `${name}${script ? '.cjs' : '.mjs'}`;
+    writeFileSync(`${record}.${process.pid}`, JSON.stringify({ inputs, entry: `${dir}/${file}` }));
     renameSync(`${record}.${process.pid}`, record);
     removeOldBuilds(parent, name, dir);
-    return path.join(parent, dir, `${name}.mjs`);
+    return path.join(parent, dir, file);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { UserInputError } from '../../shared/errors.js';
 import type { Step } from '../../shared/steps.js';
 import type { Target } from '../../shared/target.js';
-import { DEFAULT_POLICY_YAML } from './default-policy.js';
+import { DEFAULT_POLICY } from './default-policy.js';
 import { PolicyFile, type PolicyAction, type PolicyRule, type RiskClass } from './schema.js';
 import { firstPhrase, normalize, normalizeChord } from './text.js';
 
@@ -49,7 +49,7 @@ export class Policy {
 
   /** The default policy, extended by a user policy file (same id replaces; new ids add). */
   static load(options: { userYaml?: string; userFile?: string; allowApps?: string[] } = {}): Policy {
-    const base = parsePolicy(DEFAULT_POLICY_YAML, '<default policy>');
+    const base = DEFAULT_POLICY;
     const user = options.userYaml !== undefined ? parsePolicy(options.userYaml, options.userFile ?? '<policy>') : undefined;
     const rules = new Map(base.rules.map((r) => [r.id, r]));
     for (const r of user?.rules ?? []) rules.set(r.id, r);

@@ -62,8 +62,10 @@ export function ocrThreadsPerWorker(workers: number, cores = availableParallelis
  * (fewer scavenges), the sample suite took 7.1-7.3 s instead of 8.1 s with 2 workers, and
  * 11.6 s instead of 12.1 s with 1 (A/B runs on a 2-core machine). The young generation starts
  * at its full size: growing it from 1 MB cost ~30 scavenges, 43-47 ms of a worker's start (now 14-17 ms).
+ * Bytecode is kept once compiled (not flushed from functions that ran long ago), so the code cache
+ * a worker saves at exit (src/cli/run-cached.cjs) still holds what its start compiled.
  */
-export const WORKER_NODE_FLAGS = ['--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16'] as const;
+export const WORKER_NODE_FLAGS = ['--single-threaded', '--min-semi-space-size=16', '--max-semi-space-size=16', '--no-flush-bytecode'] as const;
 
 /**
  * glibc settings for the worker process (read at its start). A worker allocates and frees large

@@ -145,6 +145,40 @@ describe('start-up bundles', () => {
     expect(await ensureBundle(dir, 'main.ts', out, packages)).toBeNull();
   });
 
+  it('builds a CommonJS script whose launcher keeps V8\'s code cache beside it, and runs without one', async () => {
+    const { out } = project();
+    writeFileSync(
+      path.join(dir, 'main.ts'),
+      [
+        "import { answer } from './answer.js';",
+        // import.meta.url is the bundle's own file; import() of our module loads on first use.
+        "const later = async () => (await import('./later.js')).extra;",
+        "void later().then((extra) => console.log(JSON.stringify({ value: answer * 2 + extra, url: import.meta.url })));",
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'later.ts'), 'export const extra = 1;\n');
+    const launcher = (await ensureBundle(dir, 'main.ts', out.replace(/\.mjs$/, '.cjs')))!;
+    expect(launcher).toMatch(/[/\\]dist[/\\]main-[0-9a-f]{12}[/\\]main\.cjs$/);
+    const code = path.join(path.dirname(launcher), 'main.code.cjs');
+    const cache = `${code}.v8cache`;
+    const run = (env: NodeJS.ProcessEnv = {}) =>
+      JSON.parse(execFileSync(process.execPath, [launcher], { env: { ...process.env, ...env }, encoding: 'utf8' })) as { value: number; url: string };
+    expect(run()).toEqual({ value: 43, url: pathToFileURL(code).href });
+    const written = statSync(cache);
+    expect(written.size).toBeGreaterThan(0); // saved by the first run...
+    expect(run().value).toBe(43);
+    expect(statSync(cache).mtimeMs).toBe(written.mtimeMs); // ...and accepted by the next: not written again
+    writeFileSync(cache, 'not a code cache'); // damaged: V8 rejects it, the script runs, the cache is written again
+    expect(run().value).toBe(43);
+    expect(readFileSync(cache, 'utf8')).not.toBe('not a code cache');
+    rmSync(cache);
+    expect(run({ DESKPILOT_NO_CODE_CACHE: '1' }).value).toBe(43); // switched off: none kept
+    expect(() => statSync(cache)).toThrow();
+    // Any other import.meta would be empty in a CommonJS script: no bundle (the sources run instead).
+    writeFileSync(path.join(dir, 'main.ts'), "export const here = import.meta.dirname;\n");
+    expect(await ensureBundle(dir, 'main.ts', out.replace(/\.mjs$/, '.cjs'))).toBeNull();
+  });
+
   it('gives null (the caller runs the sources through tsx) when the sources do not build', async () => {
     const { out } = project();
     expect(await ensureBundle(dir, 'main.ts', out)).toBeTruthy();
@@ -162,7 +196,7 @@ describe('start-up bundles', () => {
     expect(run({ DESKPILOT_NO_BUNDLE: '1' })).toBe(version);
     expect(await freshBundle('cli')).toMatch(/[/\\]dist[/\\]node[/\\]cli-[0-9a-f]{12}[/\\]cli\.mjs$/);
     // The test worker's bundle builds too (a build error would silently run the sources instead).
-    expect(await freshBundle('test-worker')).toMatch(/[/\\]dist[/\\]node[/\\]test-worker-[0-9a-f]{12}[/\\]test-worker\.mjs$/);
+    expect(await freshBundle('test-worker')).toMatch(/[/\\]dist[/\\]node[/\\]test-worker-[0-9a-f]{12}[/\\]test-worker\.cjs$/);
     process.env['DESKPILOT_NO_BUNDLE'] = '1';
     try {
       expect(await freshBundle('test-worker')).toBeNull();

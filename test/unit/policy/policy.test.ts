@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../../src/actions/policy/default-policy.js';
 import { Policy, type PolicyContext } from '../../../src/actions/policy/policy.js';
+import { PolicyFile } from '../../../src/actions/policy/schema.js';
 import { UserInputError } from '../../../src/shared/errors.js';
 import { Step } from '../../../src/shared/steps.js';
 import { parseCommands } from '../../../src/planner/commands/parse.js';
@@ -137,6 +139,12 @@ describe('safety policy (table)', () => {
     expect(p.classify({ step: cmd('click "Approve wire"') }).action).toBe('deny');
     expect(p.classify({ step: cmd('click "Dispatch"') }).action).toBe('confirm');
     expect(p.classify({ step: cmd('click "Send"') }).action).toBe('allow');
+  });
+
+  it('ships a default policy that passes the checks a user policy file gets', () => {
+    // Written as data (not parsed at start): the schema still checks it, regexes included.
+    expect(PolicyFile.parse(DEFAULT_POLICY)).toEqual(DEFAULT_POLICY);
+    expect(new Set(DEFAULT_POLICY.rules.map((r) => r.id)).size).toBe(DEFAULT_POLICY.rules.length);
   });
 
   it('points at file:line:col for a bad policy file', () => {
