@@ -23,12 +23,11 @@ export const BUNDLES = {
 };
 
 /**
- * How each is built. The command: ES modules split into chunks, so that each subcommand loads
- * only what it runs. The test worker: one CommonJS script, started through a launcher that uses
- * V8's code cache (src/cli/run-cached.cjs); it is started for every test run and always runs the
- * same code, and compiling that code was ~0.1 s of CPU in each worker's start.
+ * Both are built as one CommonJS script each, started through a launcher that uses V8's code
+ * cache (src/cli/run-cached.cjs): compiling its bundle was ~0.1 s of CPU in each test worker's
+ * start. (ensureBundle also builds ES modules split into chunks, for an `out` ending in .mjs.)
  */
-const OUT_FILES = { cli: 'cli.mjs', 'test-worker': 'test-worker.cjs' };
+const OUT_FILES = { cli: 'cli.cjs', 'test-worker': 'test-worker.cjs' };
 
 /** The launcher copied next to a CommonJS bundle. */
 const LAUNCHER = path.join(ROOT, 'src', 'cli', 'run-cached.cjs');
@@ -119,7 +118,7 @@ async function buildBundle(root, entry, out, record, packages) {
       bundle: true,
       platform: 'node',
       target: 'node20',
-      plugins: [packagesPlugin(packages)],
+      plugins: [packagesPlugin(packages, { script })],
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'silent',
@@ -147,7 +146,11 @@ async function buildBundle(root, entry, out, record, packages) {
     // Any other use of import.meta would be an empty object in a CommonJS script: not a bundle then.
     const lost = result.warnings.find((w) => w.id === 'empty-import-meta');
     if (lost) throw new Error(`${lost.location?.file}:${lost.location?.line}: ${lost.text}`);
-    if (script) copyFileSync(LAUNCHER, path.join(tmp, `${name}.cjs`));
+    if (script) {
+      const code = path.join(tmp, `${name}.code.cjs`);
+      writeFileSync(code, readFileSync(code, 'utf8').replaceAll(`import("${DYNAMIC_IMPORT}`, '__dpImport("'));
+      copyFileSync(LAUNCHER, path.join(tmp, `${name}.cjs`));
+    }
     // Inputs are named from absWorkingDir. A file edited while esbuild read it gets a stamp that
     // can never match, so the next start builds again instead of trusting a half-old bundle.
     /** @type {Record<string, string>} */
@@ -161,13 +164,13 @@ async function buildBundle(root, entry, out, record, packages) {
     const hash = createHash('sha256');
     for (const file of readdirSync(tmp).sort()) hash.update(file).update(readFileSync(path.join(tmp, file)));
     const dir = `${name}-${hash.digest('hex').slice(0, 12)}`;
+    const file = `${name}${script ? '.cjs' : '.mjs'}`;
     try {
       renameSync(tmp, path.join(parent, dir));
     } catch {
       // The same build is already there (another process built the same sources): use that one.
-      statSync(path.join(parent, dir, `${name}.mjs`));
+      statSync(path.join(parent, dir, file));
     }
-    const file = `${name}${script ? '.cjs' : '.mjs'}`;
     writeFileSync(`${record}.${process.pid}`, JSON.stringify({ inputs, entry: `${dir}/${file}` }));
     renameSync(`${record}.${process.pid}`, record);
     removeOldBuilds(parent, name, dir);
@@ -215,8 +218,17 @@ function packageOf(spec) {
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** @param {Packages} packages @returns {import('esbuild').Plugin} */
-export function packagesPlugin(packages) {
+/**
+ * In a script run from V8's code cache, Node 20 has lost the callback that import() needs ("A
+ * dynamic import callback was not specified"): the script's import() calls of packages left to
+ * Node (the OCR runtime in `deskpilot doctor`, the key hook when recording, vite, openai) go
+ * through its launcher instead, which passes the wrapper a `__dpImport` (src/cli/run-cached.cjs).
+ */
+const DYNAMIC_IMPORT = 'deskpilot-import:';
+
+/** @param {Packages} packages @param {{ script?: boolean }} [options] @returns {import('esbuild').Plugin} */
+export function packagesPlugin(packages, options = {}) {
+  const dynamicImport = (/** @type {string} */ spec) => ({ path: options.script ? `${DYNAMIC_IMPORT}${spec}` : spec, external: true });
   return {
     name: 'deskpilot-packages',
     setup(b) {
@@ -229,7 +241,7 @@ export function packagesPlugin(packages) {
         // A native or lazy package is then left to Node (the same module instance as require()'s);
         // a bundled one must be imported statically by a module of ours that is imported instead.
         if (args.kind === 'dynamic-import' && !fromPackage) {
-          if (packages.native.has(pkg) || packages.lazy.has(pkg)) return { external: true };
+          if (packages.native.has(pkg) || packages.lazy.has(pkg)) return dynamicImport(args.path);
           if (packages.bundled.has(pkg))
             return {
               errors: [
@@ -242,7 +254,7 @@ export function packagesPlugin(packages) {
         if (packages.lazy.has(pkg)) return { path: args.path, namespace: 'lazy' };
         if (packages.native.has(pkg)) return { path: args.path, namespace: 'required' };
         if (packages.bundled.has(pkg) || fromPackage) return undefined; // esbuild bundles it
-        return { external: true };
+        return args.kind === 'dynamic-import' ? dynamicImport(args.path) : { external: true };
       });
       // zod's `z.locales` names its error messages in 60-odd languages (~0.3 MB, a third of the
       // zod code every process compiled at start); DeskPilot's messages are English. If zod

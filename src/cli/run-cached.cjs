@@ -21,12 +21,10 @@ if (process.env.DESKPILOT_NO_CODE_CACHE !== '1') {
     // the first run of this build: written below
   }
 }
-const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
-  filename: file,
-  cachedData,
-  // import() of the packages left to Node (native ones, see PACKAGES in bundle.mjs).
-  importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
-});
+// Node's CommonJS wrapper, plus __dpImport: the bundle's import() of packages left to Node. In a
+// script compiled from the code cache, Node 20 cannot run import() itself (see bundle.mjs).
+const wrapper = ['(function (exports, require, module, __filename, __dirname, __dpImport) { ', '\n})'];
+const script = new vm.Script(wrapper[0] + fs.readFileSync(file, 'utf8') + wrapper[1], { filename: file, cachedData });
 if (process.env.DESKPILOT_NO_CODE_CACHE !== '1' && (!cachedData || script.cachedDataRejected)) {
   // At exit the cache holds every function the run compiled (worker processes keep their
   // bytecode: --no-flush-bytecode), so the next start finds the first task's code compiled too.
@@ -47,4 +45,4 @@ if (process.env.DESKPILOT_NO_CODE_CACHE !== '1' && (!cachedData || script.cached
 const bundle = new Module(file, module);
 bundle.filename = file;
 bundle.paths = Module._nodeModulePaths(path.dirname(file));
-script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, path.dirname(file));
+script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, path.dirname(file), (specifier) => import(specifier));

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
@@ -28,10 +30,11 @@ export class WorkerCrashed extends AppError {
   }
 }
 
-/** `entry`: the worker's bundle (.mjs, run by node itself) or its TypeScript source (run via tsx). */
+/** `entry`: the worker's bundle (its launcher, run by node itself) or its TypeScript source (run via tsx). */
 export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {
   // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
-  const args = [...WORKER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), entry] : [entry])];
+  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const args = [...WORKER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', tsx(), entry] : [entry])];
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, args, {
     env: { ...env, ...WORKER_MALLOC, [WORKER_ENV]: JSON.stringify(config) },

@@ -151,14 +151,22 @@ describe('start-up bundles', () => {
       path.join(dir, 'main.ts'),
       [
         "import { answer } from './answer.js';",
-        // import.meta.url is the bundle's own file; import() of our module loads on first use.
-        "const later = async () => (await import('./later.js')).extra;",
+        // import.meta.url is the bundle's own file; import() of our module loads on first use, and
+        // import() of a package left to Node works from the code cache too (Node 20 loses its callback).
+        "const later = async () => (await import('./later.js')).extra + (await import('outside-lib')).zero;",
         "void later().then((extra) => console.log(JSON.stringify({ value: answer * 2 + extra, url: import.meta.url })));",
       ].join('\n'),
     );
     writeFileSync(path.join(dir, 'later.ts'), 'export const extra = 1;\n');
-    const launcher = (await ensureBundle(dir, 'main.ts', out.replace(/\.mjs$/, '.cjs')))!;
+    mkdirSync(path.join(dir, 'node_modules', 'outside-lib'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules', 'outside-lib', 'package.json'), JSON.stringify({ name: 'outside-lib', main: 'index.js' }));
+    writeFileSync(path.join(dir, 'node_modules', 'outside-lib', 'index.js'), 'exports.zero = 0;\n');
+    const cjs = out.replace(/\.mjs$/, '.cjs');
+    const launcher = (await ensureBundle(dir, 'main.ts', cjs))!;
     expect(launcher).toMatch(/[/\\]dist[/\\]main-[0-9a-f]{12}[/\\]main\.cjs$/);
+    // Built again from the same sources (another process did it first): the build that is there.
+    rmSync(`${cjs}.inputs.json`);
+    expect(await ensureBundle(dir, 'main.ts', cjs)).toBe(launcher);
     const code = path.join(path.dirname(launcher), 'main.code.cjs');
     const cache = `${code}.v8cache`;
     const run = (env: NodeJS.ProcessEnv = {}) =>
@@ -176,7 +184,7 @@ describe('start-up bundles', () => {
     expect(() => statSync(cache)).toThrow();
     // Any other import.meta would be empty in a CommonJS script: no bundle (the sources run instead).
     writeFileSync(path.join(dir, 'main.ts'), "export const here = import.meta.dirname;\n");
-    expect(await ensureBundle(dir, 'main.ts', out.replace(/\.mjs$/, '.cjs'))).toBeNull();
+    expect(await ensureBundle(dir, 'main.ts', cjs)).toBeNull();
   });
 
   it('gives null (the caller runs the sources through tsx) when the sources do not build', async () => {
@@ -194,7 +202,7 @@ describe('start-up bundles', () => {
       execFileSync(process.execPath, [path.join(ROOT, 'bin', 'deskpilot.js'), '--version'], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
     expect(run({})).toBe(version);
     expect(run({ DESKPILOT_NO_BUNDLE: '1' })).toBe(version);
-    expect(await freshBundle('cli')).toMatch(/[/\\]dist[/\\]node[/\\]cli-[0-9a-f]{12}[/\\]cli\.mjs$/);
+    expect(await freshBundle('cli')).toMatch(/[/\\]dist[/\\]node[/\\]cli-[0-9a-f]{12}[/\\]cli\.cjs$/);
     // The test worker's bundle builds too (a build error would silently run the sources instead).
     expect(await freshBundle('test-worker')).toMatch(/[/\\]dist[/\\]node[/\\]test-worker-[0-9a-f]{12}[/\\]test-worker\.cjs$/);
     process.env['DESKPILOT_NO_BUNDLE'] = '1';
