@@ -3,11 +3,15 @@ import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
 import type { WorkerHandle } from './child.js';
 import { finalStatus, type AttemptResult, type TaskResult } from './results.js';
+import { planLanes } from './schedule.js';
 
 /**
- * Hands tasks to N workers, each taking the next task as soon as it is free; a failed task is
- * retried (on the same worker) up to its retry count. A worker that crashes fails its task
- * with the reason and is replaced for the tasks that remain.
+ * Hands tasks to N workers; a failed task is retried (on the same worker) up to its retry count.
+ * A worker that crashes fails its task with the reason and is replaced for the tasks that remain.
+ * Without estimates each worker takes the next task in order as soon as it is free. With them
+ * (`estimate`), each worker runs its own lane (planLanes: even expected totals) and, once its
+ * lane is done, takes the last task of the lane expected to end last, if it would end sooner that
+ * way; else it waits for the next task to finish and looks again.
  */
 
 export type SuiteEvent =
@@ -24,6 +28,8 @@ export interface PoolOptions {
   start: (index: number) => WorkerHandle;
   onEvent?: (e: SuiteEvent) => void;
   signal?: AbortSignal;
+  /** Expected ms of a task (schedule.ts expectedMs): with it, several workers run even lanes. */
+  estimate?: (task: Task) => number;
 }
 
 const MAX_REPLACEMENTS = 3;
@@ -31,7 +37,8 @@ const MAX_REPLACEMENTS = 3;
 export async function runPool(tasks: Task[], options: PoolOptions): Promise<TaskResult[]> {
   const suiteStarted = Date.now();
   const results = new Map<Task, TaskResult>();
-  const queue = [...tasks];
+  const n = Math.max(1, Math.min(options.workers, tasks.length));
+  const lanes = new Lanes(tasks, n, n > 1 ? options.estimate : undefined);
   let nextIndex = 0;
   let replacements = 0;
   const emit = (e: SuiteEvent) => options.onEvent?.(e);
@@ -51,9 +58,9 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
     }
   };
 
-  const slot = async () => {
+  const slot = async (lane: number) => {
     let worker = await startWorker();
-    for (let task = queue.shift(); task; task = queue.shift()) {
+    for (let task = await lanes.next(lane); task; task = await lanes.next(lane)) {
       const attempts: AttemptResult[] = [];
       const allowed = task.spec.expected_failure ? 0 : (task.spec.retries ?? options.retries);
       const started = Date.now();
@@ -98,14 +105,75 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
         startedMs: started - suiteStarted,
       };
       results.set(task, done);
+      lanes.finished(lane);
       emit({ type: 'task_finished', result: done });
     }
     if (!('error' in worker)) await worker.handle.close();
   };
 
-  const n = Math.max(1, Math.min(options.workers, tasks.length));
-  await Promise.all(Array.from({ length: n }, () => slot()));
+  await Promise.all(Array.from({ length: n }, (_, lane) => slot(lane)));
   return tasks.map((t) => results.get(t)!);
+}
+
+/** Who runs what next: one shared queue, or a lane per worker with work moved at the end. */
+class Lanes {
+  private readonly lanes: Task[][];
+  /** Per lane, the task running and when it started. */
+  private readonly running: ({ task: Task; at: number } | undefined)[];
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    tasks: Task[],
+    count: number,
+    private readonly estimate: ((task: Task) => number) | undefined,
+  ) {
+    this.lanes = estimate ? planLanes(tasks, count, estimate) : [[...tasks]];
+    this.running = Array.from({ length: count }, () => undefined);
+  }
+
+  /** The next task for `lane`, or undefined when there is nothing left for it. */
+  async next(lane: number): Promise<Task | undefined> {
+    for (;;) {
+      const task = this.take(lane);
+      if (task !== 'wait') {
+        this.running[lane] = task ? { task, at: Date.now() } : undefined;
+        return task;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** A task of `lane` ended: lanes waiting to take work look again. */
+  finished(lane: number): void {
+    this.running[lane] = undefined;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private take(lane: number): Task | undefined | 'wait' {
+    const estimate = this.estimate;
+    if (!estimate) return this.lanes[0]!.shift();
+    const own = this.lanes[lane]!.shift();
+    if (own) return own;
+    // The lane expected to end last, and whether taking its last task ends the suite sooner.
+    const now = Date.now();
+    let victim: Task[] | undefined;
+    let victimEnd = -Infinity;
+    this.lanes.forEach((tasks, i) => {
+      if (i === lane || tasks.length === 0) return;
+      const current = this.running[i];
+      const end = Math.max(now, current ? current.at + estimate(current.task) : now) + tasks.reduce((sum, t) => sum + estimate(t), 0);
+      if (end > victimEnd) {
+        victimEnd = end;
+        victim = tasks;
+      }
+    });
+    if (!victim) return undefined;
+    if (now + estimate(victim.at(-1)!) < victimEnd) return victim.pop();
+    // Its own worker gets to it sooner; a lane that falls behind is looked at again.
+    return this.running.some((r, i) => i !== lane && r) ? 'wait' : victim.pop();
+  }
 }
 
 function errored(attempt: number, message: string): AttemptResult {

@@ -2,7 +2,7 @@ import type { Reporter } from '../reporters/reporter.js';
 import type { WorkerHandle } from './child.js';
 import { planSuite } from './plan.js';
 import { runPool, type SuiteEvent } from './pool.js';
-import { longestFirst, readDurations, rememberDurations } from './schedule.js';
+import { expectedMs, readDurations, rememberDurations } from './schedule.js';
 import type { SuiteResult, TaskStatus } from './results.js';
 
 /** `deskpilot test` without the command line: plan, run on the workers, report. */
@@ -44,21 +44,19 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     for (const r of options.reporters) r.onEvent?.(e);
   };
   const durations = options.durationsFile ? await readDurations(options.durationsFile) : {};
-  const order = options.workers > 1 ? longestFirst(plan.tasks, durations) : plan.tasks;
   const running = plan.tasks.length
-    ? runPool(order, {
+    ? runPool(plan.tasks, {
         workers: options.workers,
         retries: options.retries,
         start: options.start,
         onEvent: emit,
+        estimate: (task) => expectedMs(task, durations),
         ...(options.signal ? { signal: options.signal } : {}),
       })
     : Promise.resolve([]);
   options.onWorkersStarted?.();
-  const ran = await running;
-  // Reports list the tasks in the plan's order, whatever order the workers took them in.
-  const byTask = new Map(order.map((t, i) => [t, ran[i]!]));
-  const tasks = plan.tasks.map((t) => byTask.get(t)!);
+  // In the plan's order, whatever order the workers took them in.
+  const tasks = await running;
   if (options.durationsFile && tasks.length)
     await rememberDurations(options.durationsFile, tasks).catch(() => undefined); // only a hint for next time
   const counts: Record<TaskStatus | 'load_error', number> = {

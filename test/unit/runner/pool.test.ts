@@ -102,4 +102,31 @@ describe('the worker pool', () => {
     expect(results[0]?.status).toBe('error');
     expect(results[0]?.attempts[0]?.error?.message).toBe('no worker could start: no free X display number');
   });
+
+  it('with estimates, runs even lanes and moves a late lane\'s last task to a worker that is free', async () => {
+    const est: Record<string, number> = { a: 400, b: 300, c: 200, d: 100 }; // lanes: [a, d] and [b, c]
+    const run = async (actual: Record<string, number>) => {
+      const ran: string[] = [];
+      const byId = new Map(['a', 'b', 'c', 'd'].map((id) => [id, task(id)]));
+      await runPool([...byId.values()], {
+        workers: 2,
+        retries: 0,
+        estimate: (t) => est[t.spec.id]!,
+        start: (index) => ({
+          ready: Promise.resolve(undefined),
+          run: (t, attempt) => {
+            ran.push(`${index}:${t.spec.id}`);
+            return new Promise((r) => setTimeout(() => r({ attempt, status: 'passed', steps: [], log: [], durationMs: 1 }), actual[t.spec.id]));
+          },
+          close: () => Promise.resolve(),
+        }),
+      });
+      return ran.sort();
+    };
+    // As expected: each worker its lane.
+    expect(await run({ a: 400, b: 300, c: 200, d: 100 })).toEqual(['0:a', '0:d', '1:b', '1:c']);
+    // The first lane done at ~100 ms while the second still has b (till ~300) and c to run: the
+    // free worker takes c (done at ~300, not ~500).
+    expect(await run({ a: 50, b: 300, c: 200, d: 50 })).toEqual(['0:a', '0:c', '0:d', '1:b']);
+  });
 });

@@ -9,7 +9,7 @@ import { runSuite } from '../../../src/runner/suite/run-suite.js';
 import {
   EVAL_SETTLE_MS,
   expectedMs,
-  longestFirst,
+  planLanes,
   readDurations,
   rememberDurations,
   taskKey,
@@ -23,6 +23,9 @@ const task = (id: string, setup: unknown[] = [], file = 'suite.yaml'): Task => (
   line: 1,
   stepLines: [],
 });
+
+/** One worker's lane: the tasks longest expected first. */
+const longestFirst = (tasks: Task[], durations: Record<string, number>) => planLanes(tasks, 1, (t) => expectedMs(t, durations))[0]!;
 
 const result = (t: Task, durationMs: number): TaskResult => ({
   id: t.spec.id,
@@ -79,7 +82,7 @@ describe('the order workers take tasks in', () => {
     expect(longestFirst([a, b, c, d], durations).map((t) => t.spec.id)).toEqual(['a', 'c', 'd', 'b']);
   });
 
-  it('remembers durations in a file, merging runs, and reads a broken file as none', async () => {
+  it('remembers durations in a file, averaging runs, and reads a broken file as none', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'deskpilot-schedule-'));
     dirs.push(dir);
     const file = path.join(dir, 'data', 'task-durations.json');
@@ -87,13 +90,37 @@ describe('the order workers take tasks in', () => {
     const [a, b] = [task('a'), task('b')];
     await rememberDurations(file, [result(a, 1200), result(b, 300)]);
     await rememberDurations(file, [result(b, 900)]);
+    // A task not run keeps its time; one run again moves halfway to its new time.
     expect(await readDurations(file)).toEqual({
       [taskKey('suite.yaml', 'a')]: 1200,
-      [taskKey('suite.yaml', 'b')]: 900,
+      [taskKey('suite.yaml', 'b')]: 600,
     });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty([taskKey('suite.yaml', 'a')], 1200);
     writeFileSync(file, '{not json');
     expect(await readDurations(file)).toEqual({});
+  });
+});
+
+describe('lanes for several workers', () => {
+  // Durations (s) of the sample suite's tasks in a 2-worker run.
+  const sample = [2.9, 1.9, 1.3, 1.1, 0.9, 0.8, 0.7, 0.7, 0.6, 0.6];
+  const tasks = sample.map((_, i) => task(`t${i}`));
+  const length = new Map(tasks.map((t, i) => [t, sample[i]!]));
+  const seconds = (t: Task) => length.get(t)!;
+  const totals = (lanes: Task[][]) => lanes.map((l) => Math.round(l.reduce((sum, t) => sum + seconds(t), 0) * 10) / 10);
+
+  it('deals the tasks to even lanes, each longest first, where one at a time ends 0.5 s apart', () => {
+    // Handed out one at a time, longest first, to the least loaded: 5.5 s and 6.0 s.
+    const greedy = [0, 0];
+    for (const s of sample) greedy[greedy.indexOf(Math.min(...greedy))]! += s;
+    expect(Math.max(...greedy)).toBeCloseTo(6.0);
+    const lanes = planLanes(tasks, 2, seconds);
+    expect(lanes.flat().sort((a, b) => a.spec.id.localeCompare(b.spec.id))).toEqual(tasks);
+    expect(Math.max(...totals(lanes))).toBeLessThanOrEqual(5.8);
+    for (const lane of lanes) expect(lane.map(seconds)).toEqual([...lane.map(seconds)].sort((a, b) => b - a));
+    // Three workers, and more workers than tasks.
+    expect(Math.max(...totals(planLanes(tasks, 3, seconds)))).toBeLessThanOrEqual(3.9);
+    expect(planLanes(tasks.slice(0, 2), 4, seconds)).toHaveLength(2);
   });
 });
 
