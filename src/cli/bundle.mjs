@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * wall, 1.2 s CPU); one esbuild bundle of the same sources loads in 0.7 s / 0.5 s, and a test
  * worker is ready ~1.3 s sooner. A bundle is rebuilt (about 0.3 s) when any source it was built
  * from changed, so a clone still runs right after `npm ci` and an edit shows at the next run.
- * Pure-JavaScript packages are bundled too (see PACKAGES); native ones load from node_modules.
+ * Pure-JavaScript packages are bundled too (see PACKAGES); native addons load from node_modules.
  * DESKPILOT_NO_BUNDLE=1 runs the sources through tsx instead (stack traces point into src/).
  */
 
@@ -190,7 +190,8 @@ async function buildBundle(root, entry, out, record, packages) {
  * parse by Node's CJS lexer for its named exports: ~0.25 s of a test worker's 0.85 s start. So:
  * - `bundled`: these packages, and every package they import, go into the bundle (pure JS);
  * - `native`: addons, and packages that find files next to their own code, stay in node_modules
- *   and load through require() (no lexer pass);
+ *   and load through require() (no lexer pass); a name ending in * stands for every package it
+ *   begins;
  * - `lazy`: loaded on first use of their default export. nut-js loads jimp (image files) and
  *   clipboardy at start-up; DeskPilot uses neither (sharp encodes images, xclip the clipboard),
  *   and they were ~0.1 s of every start.
@@ -198,12 +199,13 @@ async function buildBundle(root, entry, out, record, packages) {
  * @type {Packages}
  */
 export const PACKAGES = {
-  bundled: new Set(['yaml', 'zod', 'commander', 'ws', '@nut-tree-fork/nut-js']),
+  // sharp's JavaScript (and semver, detect-libc) is bundled, its addon is not (@img/sharp-<platform>,
+  // below); pino is used without transports (the ones that start worker threads by file path).
+  bundled: new Set(['yaml', 'zod', 'commander', 'ws', '@nut-tree-fork/nut-js', 'sharp', 'pino']),
   native: new Set([
     'onnxruntime-node',
-    'sharp',
+    '@img/sharp-*',
     'better-sqlite3',
-    'pino', // starts transports in worker threads by file path
     '@nut-tree-fork/libnut-linux',
     '@nut-tree-fork/libnut-darwin',
     '@nut-tree-fork/libnut-win32',
@@ -236,12 +238,13 @@ export function packagesPlugin(packages, options = {}) {
         // The require() inside the stand-ins below is Node's, at run time.
         if (args.path.startsWith('node:') || args.namespace === 'required' || args.namespace === 'lazy') return { external: true };
         const pkg = packageOf(args.path);
+        const native = packages.native.has(pkg) || [...packages.native].some((n) => n.endsWith('*') && pkg.startsWith(n.slice(0, -1)));
         const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
         // A bundle split at `import('pkg')` of CommonJS code exposes only its default export.
         // A native or lazy package is then left to Node (the same module instance as require()'s);
         // a bundled one must be imported statically by a module of ours that is imported instead.
         if (args.kind === 'dynamic-import' && !fromPackage) {
-          if (packages.native.has(pkg) || packages.lazy.has(pkg)) return dynamicImport(args.path);
+          if (native || packages.lazy.has(pkg)) return dynamicImport(args.path);
           if (packages.bundled.has(pkg))
             return {
               errors: [
@@ -252,7 +255,7 @@ export function packagesPlugin(packages, options = {}) {
             };
         }
         if (packages.lazy.has(pkg)) return { path: args.path, namespace: 'lazy' };
-        if (packages.native.has(pkg)) return { path: args.path, namespace: 'required' };
+        if (native) return { path: args.path, namespace: 'required' };
         if (packages.bundled.has(pkg) || fromPackage) return undefined; // esbuild bundles it
         return args.kind === 'dynamic-import' ? dynamicImport(args.path) : { external: true };
       });
