@@ -147,6 +147,11 @@ async function buildBundle(root, entry, out, record, packages) {
     const lost = result.warnings.find((w) => w.id === 'empty-import-meta');
     if (lost) throw new Error(`${lost.location?.file}:${lost.location?.line}: ${lost.text}`);
     if (script) {
+      // Every import() left to Node must go through the launcher (see DYNAMIC_IMPORT).
+      const unmarked = Object.values(result.metafile.outputs)
+        .flatMap((o) => o.imports)
+        .find((i) => i.kind === 'dynamic-import' && i.external && !i.path.startsWith(DYNAMIC_IMPORT));
+      if (unmarked) throw new Error(`import('${unmarked.path}') would fail in a script run from the code cache`);
       const code = path.join(tmp, `${name}.code.cjs`);
       writeFileSync(code, readFileSync(code, 'utf8').replaceAll(`import("${DYNAMIC_IMPORT}`, '__dpImport("'));
       copyFileSync(LAUNCHER, path.join(tmp, `${name}.cjs`));
@@ -236,7 +241,8 @@ export function packagesPlugin(packages, options = {}) {
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         // The require() inside the stand-ins below is Node's, at run time.
-        if (args.path.startsWith('node:') || args.namespace === 'required' || args.namespace === 'lazy') return { external: true };
+        if (args.namespace === 'required' || args.namespace === 'lazy') return { external: true };
+        if (args.path.startsWith('node:')) return args.kind === 'dynamic-import' ? dynamicImport(args.path) : { external: true };
         const pkg = packageOf(args.path);
         const native = packages.native.has(pkg) || [...packages.native].some((n) => n.endsWith('*') && pkg.startsWith(n.slice(0, -1)));
         const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);

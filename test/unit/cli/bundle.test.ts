@@ -153,7 +153,7 @@ describe('start-up bundles', () => {
         "import { answer } from './answer.js';",
         // import.meta.url is the bundle's own file; import() of our module loads on first use, and
         // import() of a package left to Node works from the code cache too (Node 20 loses its callback).
-        "const later = async () => (await import('./later.js')).extra + (await import('outside-lib')).zero;",
+        "const later = async () => (await import('./later.js')).extra + (await import('outside-lib')).zero + (await import('node:path')).sep.length - 1;",
         "void later().then((extra) => console.log(JSON.stringify({ value: answer * 2 + extra, url: import.meta.url })));",
       ].join('\n'),
     );
