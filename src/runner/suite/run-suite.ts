@@ -44,13 +44,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     for (const r of options.reporters) r.onEvent?.(e);
   };
   const durations = options.durationsFile ? await readDurations(options.durationsFile) : {};
+  const workers = Math.max(1, Math.min(options.workers, plan.tasks.length));
   const running = plan.tasks.length
     ? runPool(plan.tasks, {
         workers: options.workers,
         retries: options.retries,
         start: options.start,
         onEvent: emit,
-        estimate: (task) => expectedMs(task, durations),
+        estimate: (task) => expectedMs(task, durations, workers),
         ...(options.signal ? { signal: options.signal } : {}),
       })
     : Promise.resolve([]);
@@ -58,7 +59,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   // In the plan's order, whatever order the workers took them in.
   const tasks = await running;
   if (options.durationsFile && tasks.length)
-    await rememberDurations(options.durationsFile, tasks).catch(() => undefined); // only a hint for next time
+    await rememberDurations(options.durationsFile, tasks, workers).catch(() => undefined); // only a hint for next time
   const counts: Record<TaskStatus | 'load_error', number> = {
     passed: 0,
     flaky: 0,
@@ -72,7 +73,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const result: SuiteResult = {
     startedAt,
     durationMs: Date.now() - started,
-    workers: Math.max(1, Math.min(options.workers, tasks.length)),
+    workers,
     ...(options.shard ? { shard: options.shard } : {}),
     tasks,
     workerStarts,

@@ -73,6 +73,14 @@ describe('the order workers take tasks in', () => {
     expect(longestFirst([plain, block, waits, known], {}).map((t) => t.spec.id)).toEqual(['known-bug', 'waits', 'block', 'plain']);
   });
 
+  it('uses what a task took beside as many workers, else alone, else the guess', () => {
+    const t = task('t', [{ launch: 'xterm' }]);
+    expect(expectedMs(t, {}, 2)).toBe(4000); // a guess: it starts an app
+    expect(expectedMs(t, { [taskKey('suite.yaml', 't')]: 2500 }, 2)).toBe(2500);
+    expect(expectedMs(t, { [taskKey('suite.yaml', 't')]: 2500, [taskKey('suite.yaml', 't', 2)]: 2900 }, 2)).toBe(2900);
+    expect(expectedMs(t, { [taskKey('suite.yaml', 't')]: 2500, [taskKey('suite.yaml', 't', 2)]: 2900 })).toBe(2500);
+  });
+
   it('uses what a task took last time over the guess, and keeps the plan order for ties', () => {
     const a = task('a', [{ launch: 'xterm' }]);
     const b = task('b', [{ open: 'x.html' }]);
@@ -159,10 +167,12 @@ describe('a suite run with several workers', () => {
       const first = await run();
       expect(taken.slice(0, 2)).toEqual(['c-page', 'b-app']);
       expect(first.tasks.map((t) => t.id)).toEqual(['a-plain', 'b-app', 'c-page']);
+      // Remembered as times beside 2 workers.
       expect(Object.keys(await readDurations(durationsFile)).sort()).toEqual(
-        ['a-plain', 'b-app', 'c-page'].map((id) => taskKey('suite.yaml', id)),
+        ['a-plain', 'b-app', 'c-page'].map((id) => taskKey('suite.yaml', id, 2)),
       );
-      // Next time what they took counts: say the plain task was the slow one.
+      // Next time what they took counts, alone when nothing is known beside 2 workers: say the
+      // plain task was the slow one.
       writeFileSync(durationsFile, JSON.stringify({ [taskKey('suite.yaml', 'a-plain')]: 99_000 }));
       taken.length = 0;
       await run();
