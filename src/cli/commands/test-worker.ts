@@ -1,5 +1,5 @@
 import { UserInputError } from '../../shared/errors.js';
-import { WORKER_ENV, type WorkerConfig } from '../../runner/suite/protocol.js';
+import { WORKER_ENV, type FromWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
 import { runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
 import { routeCommands } from '../../perception/x11.js';
@@ -88,5 +88,9 @@ async function main(): Promise<void> {
     await screen.stop();
     await stopSpawnBroker();
   }
-  process.exit(0);
+  // The parent goes on (its reports) while this process exits, which takes 50-80 ms: the OCR
+  // models and screen frames (~400 MB) are unmapped. It waits for that exit before its own.
+  setTimeout(() => process.exit(0), 1000);
+  if (process.connected) process.send?.({ type: 'closed' } satisfies FromWorker, () => process.exit(0));
+  else process.exit(0);
 }

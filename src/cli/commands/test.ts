@@ -88,6 +88,8 @@ async function runTests(
   const workers = flags.isolate ? flags.workers : 1;
   const stop = new AbortController();
   let early: WorkerHandle[] = [];
+  // Every worker started: their processes' exits are waited for last (see WorkerHandle.exited).
+  const started: WorkerHandle[] = [];
   const taken = new Set<number>();
   // Workers started ahead that the pool did not take: each closed once, all awaited before exit.
   const closing: Promise<void>[] = [];
@@ -106,6 +108,11 @@ async function runTests(
     // In this process (--no-isolate), optimised models go to the person's data dir, not the run's.
     if (!flags.isolate) setModelCacheDir(modelCacheIn(app.dataDir));
     const start = (index: number): WorkerHandle => {
+      const handle = startOne(index);
+      started.push(handle);
+      return handle;
+    };
+    const startOne = (index: number): WorkerHandle => {
       const dataDir = path.join(root, `worker-${index}`);
       if (!flags.isolate) {
         return inProcessWorker(async () => {
@@ -159,6 +166,7 @@ async function runTests(
     await closeUntaken();
     process.removeListener('SIGINT', onSigint);
     await rm(root, { recursive: true, force: true });
+    await Promise.all(started.map((h) => h.exited ?? Promise.resolve()));
   }
 }
 

@@ -19,7 +19,13 @@ export interface WorkerHandle {
   /** When its process was started (Date.now()), for a worker started before the pool took it. */
   spawnedAt?: number;
   run(task: Task, attempt: number, onProgress: (p: AttemptProgress) => void): Promise<AttemptResult>;
+  /** Resolves once the worker's display and helpers are gone (its process may still be exiting). */
   close(): Promise<void>;
+  /**
+   * Resolves when the worker's process has exited. A process that held the OCR models takes
+   * 50-80 ms to exit (its ~400 MB are unmapped): the caller waits for it last, after its reports.
+   */
+  exited?: Promise<void>;
   /** Ends the worker now, mid-task (a Stop from the app); its display is stopped too. */
   interrupt?(): void;
 }
@@ -51,6 +57,12 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
       }
     | undefined;
   let exited = false;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let closed: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    closed = resolve;
+    void gone.then(resolve);
+  });
   // Ready and listening: told to exit, it finishes; before that (still starting) it is ended.
   let serving = false;
   let leftovers: number[] = [];
@@ -70,7 +82,8 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
         const p = pending;
         pending = undefined;
         p.resolve(m.result);
-      } else if (m.type === 'fatal') {
+      } else if (m.type === 'closed') closed();
+      else if (m.type === 'fatal') {
         const err = new WorkerCrashed(`worker ${config.index}: ${m.error.message}`);
         if (pending) {
           const p = pending;
@@ -105,7 +118,8 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
         child.send({ type: 'run', task, attempt } satisfies ToWorker);
       });
     },
-    close: () => closeChild(child, exited, serving),
+    close: () => closeChild(child, exited, serving, done, gone),
+    exited: gone,
     interrupt: () => void (exited || child.kill('SIGTERM')),
   };
 }
@@ -124,16 +138,16 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
-async function closeChild(child: ChildProcess, exited: boolean, serving: boolean): Promise<void> {
+/** `done`: the worker said it is closed, or its process exited; `gone`: its process exited. */
+async function closeChild(child: ChildProcess, exited: boolean, serving: boolean, done: Promise<void>, gone: Promise<void>): Promise<void> {
   if (exited || child.exitCode !== null) return;
-  const done = new Promise<void>((r) => child.once('exit', () => r()));
   // A worker still starting does not listen for messages yet: SIGTERM stops its display and it.
   if (!serving) child.kill('SIGTERM');
   else if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
-  // The worker stops its display and exits; if it hangs, it is ended.
+  // The worker stops its display and exits; if it hangs, it is ended (on its way out too).
   const term = setTimeout(() => child.kill('SIGTERM'), 15_000);
   const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await done;
   clearTimeout(term);
-  clearTimeout(kill);
+  void gone.then(() => clearTimeout(kill));
 }

@@ -16,7 +16,9 @@ export type FromWorker =
     }
   | { type: 'progress'; taskId: string; progress: AttemptProgress }
   | { type: 'result'; taskId: string; result: AttemptResult }
-  | { type: 'fatal'; error: SerializedError };
+  | { type: 'fatal'; error: SerializedError }
+  /** Told to exit: its display and helpers are gone; only the process's own exit is left. */
+  | { type: 'closed' };
 
 /** How the parent starts a worker: passed as JSON in DESKPILOT_TEST_WORKER. */
 export interface WorkerConfig {
