@@ -1,7 +1,7 @@
 import { UserInputError } from '../../shared/errors.js';
-import { WORKER_ENV, type FromWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
+import { WORKER_ENV, type FromWorker, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
-import { runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
+import { relaySpawns, runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
 import { routeCommands } from '../../perception/x11.js';
 import { trustDisplay } from '../../perception/nut-probe.js';
 import { setModelCacheDir } from '../../perception/ocr/cache-dir.js';
@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   // The spawn broker first, while this process is small: every xdotool/xclip/xrandr/sh the worker
   // runs is then forked from it (~1 ms) instead of from this process once it holds the OCR models
   // (15-40 ms per spawn).
-  if (startSpawnBroker()) routeCommands(runProgram);
+  // Or the parent's broker runs them, one for all workers (a process fewer to start for each).
+  const parent = process.send?.bind(process);
+  if (config.relaySpawns && parent) {
+    const deliver = relaySpawns((m) => parent('kill' in m ? { type: 'spawn-kill', id: m.kill } : { type: 'spawn', job: m }));
+    process.on('message', (m: ToWorker) => void (m.type === 'spawned' && deliver(m.reply)));
+    routeCommands(runProgram);
+  } else if (startSpawnBroker()) routeCommands(runProgram);
   // The X server first: it boots in its own process while this one loads the task runner (which
   // does not need X).
   const starting = startVirtualDisplay({

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
+import { startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
 import { ocrThreadsPerWorker } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
@@ -103,6 +104,8 @@ async function runTests(
   };
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
+  // One spawn broker, started while this process is small, runs the workers' helper programs.
+  const relaySpawns = flags.isolate && startSpawnBroker();
   try {
     const entry = flags.isolate ? await workerEntry() : '';
     // In this process (--no-isolate), optimised models go to the person's data dir, not the run's.
@@ -135,6 +138,7 @@ async function runTests(
         confirm: flags.confirm,
         workers,
         entry,
+        relaySpawns,
       });
     };
     // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
@@ -167,6 +171,7 @@ async function runTests(
     process.removeListener('SIGINT', onSigint);
     await rm(root, { recursive: true, force: true });
     await Promise.all(started.map((h) => h.exited ?? Promise.resolve()));
+    if (relaySpawns) await stopSpawnBroker();
   }
 }
 
@@ -193,6 +198,8 @@ export function isolatedWorker(
     workers?: number;
     /** From workerEntry(). */
     entry: string;
+    /** This process runs a spawn broker: the worker's helper programs go to it (see relaySpawns). */
+    relaySpawns?: boolean;
   },
 ): WorkerHandle {
   const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
@@ -211,6 +218,7 @@ export function isolatedWorker(
       height: 800,
       ocrThreads: ocrThreadsPerWorker(o.workers ?? 1),
       modelCacheDir: modelCacheIn(o.secretsDir),
+      ...(o.relaySpawns ? { relaySpawns: true } : {}),
     },
     env,
   );

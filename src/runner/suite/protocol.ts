@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { SpawnJob, SpawnReply } from '../../actions/run-program.js';
 import type { SerializedError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
@@ -6,7 +7,11 @@ import type { AttemptResult } from './results.js';
 
 /** Messages between `deskpilot test` and its workers (Node IPC, JSON-serialisable). */
 
-export type ToWorker = { type: 'run'; task: Task; attempt: number } | { type: 'exit' };
+export type ToWorker =
+  | { type: 'run'; task: Task; attempt: number }
+  | { type: 'exit' }
+  /** What became of a program the worker asked its parent to run (WorkerConfig.relaySpawns). */
+  | { type: 'spawned'; reply: SpawnReply };
 
 export type FromWorker =
   | {
@@ -18,7 +23,10 @@ export type FromWorker =
   | { type: 'result'; taskId: string; result: AttemptResult }
   | { type: 'fatal'; error: SerializedError }
   /** Told to exit: its display and helpers are gone; only the process's own exit is left. */
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /** A helper program to run (xdotool, xclip, sh) or one to end, with relaySpawns. */
+  | { type: 'spawn'; job: SpawnJob }
+  | { type: 'spawn-kill'; id: number };
 
 /** How the parent starts a worker: passed as JSON in DESKPILOT_TEST_WORKER. */
 export interface WorkerConfig {
@@ -41,6 +49,8 @@ export interface WorkerConfig {
   ocrThreads?: number;
   /** Where optimised OCR models are kept between runs (see model-cache.ts). */
   modelCacheDir?: string;
+  /** Helper programs are run by the parent's spawn broker (see relaySpawns), not one of its own. */
+  relaySpawns?: boolean;
 }
 
 export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';

@@ -16,6 +16,7 @@ export function serveTasks(rt: TaskRuntime, workRoot: string, pids: number[] = [
         void queue.then(finish);
         return;
       }
+      if (m.type !== 'run') return; // a relayed program's reply: run-program's
       queue = queue.then(async () => {
         try {
           const result = await runAttempt(m.task, rt, {

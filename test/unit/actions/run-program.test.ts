@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../../src/actions/process.js';
 import {
   execProgram,
+  relaySpawns,
   runProgram,
   spawnBrokerPid,
   startSpawnBroker,
@@ -174,5 +175,39 @@ describe.skipIf(!linux)(`the spawn broker and its parent${linux ? '' : NOT_LINUX
       if (alive(program)) process.kill(program, 'SIGKILL');
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(!linux)(`programs relayed to the parent (a test worker's relaySpawns)${linux ? '' : NOT_LINUX}`, () => {
+  it("returns what the parent ran, says which program could not run, and has the parent end one on abort", async () => {
+    // The parent's side, as spawnWorker does it (here by plain spawn: in the parent, its own broker).
+    const sent: string[] = [];
+    const running = new Map<number, ChildProcess>();
+    const deliver = relaySpawns((m) => {
+      if ('kill' in m) {
+        sent.push(`kill ${m.kill}`);
+        running.get(m.kill)?.kill('SIGKILL');
+        return;
+      }
+      sent.push(m.file);
+      const child = spawn(m.file, m.args, { env: m.env });
+      running.set(m.id, child);
+      const out: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.on('error', (err: NodeJS.ErrnoException) => deliver({ id: m.id, error: { message: err.message, ...(err.code ? { code: err.code } : {}) } }));
+      child.on('close', (code, signal) => deliver({ id: m.id, code, signal, stdout: Buffer.concat(out), stderr: Buffer.alloc(0), timedOut: false }));
+    });
+    try {
+      expect((await runProgram('sh', ['-c', 'echo relayed'])).stdout.toString()).toBe('relayed\n');
+      await expect(runProgram('no-such-program-here', [])).rejects.toThrow(/^could not run no-such-program-here: spawn no-such-program-here ENOENT$/);
+      const stop = new AbortController();
+      const slow = runProgram('sleep', ['5'], { signal: stop.signal });
+      setTimeout(() => stop.abort(), 50);
+      expect((await slow).aborted).toBe(true);
+      expect(sent).toEqual(['sh', 'no-such-program-here', 'sleep', expect.stringMatching(/^kill \d+$/)]);
+    } finally {
+      await stopSpawnBroker(); // forgets the relay; nothing of its own to end
+    }
+    expect(spawnBrokerPid()).toBeUndefined();
   });
 });
