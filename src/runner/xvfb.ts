@@ -103,6 +103,9 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
     let windowManagerReady = Promise.resolve();
     if (options.windowManager !== false) {
       wmStarting = startOpenbox(env, (child) => {
+        // An openbox started again replaces the one that died: pids stay [Xvfb, openbox].
+        const gone = wm?.pid === undefined ? -1 : pids.indexOf(wm.pid);
+        if (gone >= 0) pids.splice(gone, 1);
         wm = child;
         if (child.pid !== undefined && !pids.includes(child.pid)) pids.push(child.pid);
       }, signal);
