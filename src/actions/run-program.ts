@@ -61,6 +61,9 @@ export interface SpawnJob {
   timeoutMs?: number;
   until: 'exit' | 'close';
 }
+/** What the broker is sent: a program to run, or one to end. */
+export type BrokerMessage = SpawnJob | { kill: number };
+
 /** What became of a SpawnJob. */
 export type SpawnReply =
   | { id: number; error: { message: string; code?: string } }
@@ -74,7 +77,7 @@ interface Pending {
 
 /** How jobs reach whoever runs them: a broker child process, or this worker's parent. */
 interface Transport {
-  send(m: SpawnJob | { kill: number }): void;
+  send(m: BrokerMessage): void;
   connected(): boolean;
   /** While programs run, the channel keeps this process alive. */
   hold(on: boolean): void;
@@ -188,10 +191,10 @@ function brokerScript(): string | undefined {
 /**
  * A test worker's programs run by its parent's broker instead of one of its own: with several
  * workers one broker serves them all, and each worker's start is one process (~70-90 ms of CPU)
- * lighter. `send` carries a job (or `{ kill }`) to the parent; the parent's replies go to the
- * function returned.
+ * lighter. `send` carries the broker's messages to the parent, whose spawnRelay runs them; its
+ * replies go to the function returned.
  */
-export function relaySpawns(send: (m: SpawnJob | { kill: number }) => void): (reply: SpawnReply) => void {
+export function relaySpawns(send: (m: BrokerMessage) => void): (reply: SpawnReply) => void {
   const b = {
     transport: { send, connected: () => process.connected, hold: () => undefined },
     pending: new Map<number, Pending>(),
@@ -199,6 +202,35 @@ export function relaySpawns(send: (m: SpawnJob | { kill: number }) => void): (re
   };
   broker = b;
   return (reply) => settle(b, reply);
+}
+
+/**
+ * The parent's side of relaySpawns: runs each message of one worker through runProgram (this
+ * process's broker when it has one) and gives `reply` what became of each program.
+ */
+export function spawnRelay(reply: (r: SpawnReply) => void): (m: BrokerMessage) => void {
+  const running = new Map<number, AbortController>();
+  return (m) => {
+    if ('kill' in m) return void running.get(m.kill)?.abort();
+    const stop = new AbortController();
+    running.set(m.id, stop);
+    void runProgram(m.file, m.args, {
+      env: m.env,
+      until: m.until,
+      signal: stop.signal,
+      ...(m.cwd !== undefined ? { cwd: m.cwd } : {}),
+      ...(m.input !== undefined ? { input: m.input } : {}),
+      ...(m.timeoutMs ? { timeoutMs: m.timeoutMs } : {}),
+    })
+      .then(
+        (r): SpawnReply => ({ id: m.id, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut }),
+        (err: ProgramNotRun): SpawnReply => ({ id: m.id, error: { message: err.reason, ...(err.code ? { code: err.code } : {}) } }),
+      )
+      .then((r) => {
+        running.delete(m.id);
+        reply(r);
+      });
+  };
 }
 
 /** Ends the broker and waits until it has exited (so its CPU is counted in this process's cutime). */

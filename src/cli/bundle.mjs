@@ -95,9 +95,9 @@ const KEEP_BUILDS = 8;
 const HOUR_MS = 3600_000;
 
 /**
- * Code splitting: what the entry imports dynamically (the engine, the OCR models, the test runner)
- * goes into chunks loaded on first use, so `deskpilot test` and a starting test worker load only
- * what they run. A build goes to a folder named by its content's hash, moved into place whole;
+ * What the entry imports dynamically (the engine, the OCR models, the test runner) is evaluated
+ * on first use: in chunks beside an ES-module build, in lazily run wrappers inside a CommonJS
+ * script. A build goes to a folder named by its content's hash, moved into place whole;
  * the record naming it is replaced last, so a concurrent start sees either build, never half of one.
  * @param {string} root @param {string} entry @param {string} out @param {string} record @param {Packages} packages
  * @returns {Promise<string>}
@@ -236,6 +236,7 @@ const DYNAMIC_IMPORT = 'deskpilot-import:';
 /** @param {Packages} packages @param {{ script?: boolean }} [options] @returns {import('esbuild').Plugin} */
 export function packagesPlugin(packages, options = {}) {
   const dynamicImport = (/** @type {string} */ spec) => ({ path: options.script ? `${DYNAMIC_IMPORT}${spec}` : spec, external: true });
+  const nativePrefixes = [...packages.native].filter((n) => n.endsWith('*')).map((n) => n.slice(0, -1));
   return {
     name: 'deskpilot-packages',
     setup(b) {
@@ -244,7 +245,7 @@ export function packagesPlugin(packages, options = {}) {
         if (args.namespace === 'required' || args.namespace === 'lazy') return { external: true };
         if (args.path.startsWith('node:')) return args.kind === 'dynamic-import' ? dynamicImport(args.path) : { external: true };
         const pkg = packageOf(args.path);
-        const native = packages.native.has(pkg) || [...packages.native].some((n) => n.endsWith('*') && pkg.startsWith(n.slice(0, -1)));
+        const native = packages.native.has(pkg) || nativePrefixes.some((prefix) => pkg.startsWith(prefix));
         const fromPackage = args.importer.includes(`${path.sep}node_modules${path.sep}`);
         // A bundle split at `import('pkg')` of CommonJS code exposes only its default export.
         // A native or lazy package is then left to Node (the same module instance as require()'s);

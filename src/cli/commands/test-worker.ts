@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   // Or the parent's broker runs them, one for all workers (a process fewer to start for each).
   const parent = process.send?.bind(process);
   if (config.relaySpawns && parent) {
-    const deliver = relaySpawns((m) => parent('kill' in m ? { type: 'spawn-kill', id: m.kill } : { type: 'spawn', job: m }));
+    const deliver = relaySpawns((message) => parent({ type: 'spawn', message } satisfies FromWorker));
     process.on('message', (m: ToWorker) => void (m.type === 'spawned' && deliver(m.reply)));
     routeCommands(runProgram);
   } else if (startSpawnBroker()) routeCommands(runProgram);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { runProgram, type ProgramNotRun, type SpawnJob, type SpawnReply } from '../../actions/run-program.js';
+import { spawnRelay } from '../../actions/run-program.js';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
@@ -49,7 +49,10 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
     // Relayed programs' output is bytes (Buffers), which JSON would turn into arrays of numbers.
     serialization: 'advanced',
   });
-  const relayed = new Map<number, AbortController>();
+  // Programs the worker asks for (config.relaySpawns), run by this process's broker.
+  const relay = spawnRelay((reply) => {
+    if (child.connected) child.send({ type: 'spawned', reply } satisfies ToWorker);
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let pending:
@@ -87,8 +90,7 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
         pending = undefined;
         p.resolve(m.result);
       } else if (m.type === 'closed') closed();
-      else if (m.type === 'spawn') runRelayed(m.job);
-      else if (m.type === 'spawn-kill') relayed.get(m.id)?.abort();
+      else if (m.type === 'spawn') relay(m.message);
       else if (m.type === 'fatal') {
         const err = new WorkerCrashed(`worker ${config.index}: ${m.error.message}`);
         if (pending) {
@@ -113,27 +115,6 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
     });
   });
   ready.catch(() => undefined);
-
-  // A program the worker asked for (config.relaySpawns): run by this process's broker.
-  const runRelayed = (job: SpawnJob) => {
-    const stop = new AbortController();
-    relayed.set(job.id, stop);
-    const reply = (r: SpawnReply) => {
-      relayed.delete(job.id);
-      if (!exited && child.connected) child.send({ type: 'spawned', reply: r } satisfies ToWorker);
-    };
-    runProgram(job.file, job.args, {
-      env: job.env,
-      until: job.until,
-      signal: stop.signal,
-      ...(job.cwd !== undefined ? { cwd: job.cwd } : {}),
-      ...(job.input !== undefined ? { input: job.input } : {}),
-      ...(job.timeoutMs ? { timeoutMs: job.timeoutMs } : {}),
-    }).then(
-      (r) => reply({ id: job.id, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut }),
-      (err: ProgramNotRun) => reply({ id: job.id, error: { message: err.reason, ...(err.code ? { code: err.code } : {}) } }),
-    );
-  };
 
   return {
     ready,

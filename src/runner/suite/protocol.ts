@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
-import type { SpawnJob, SpawnReply } from '../../actions/run-program.js';
+import type { BrokerMessage, SpawnReply } from '../../actions/run-program.js';
 import type { SerializedError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';
 import type { AttemptResult } from './results.js';
 
-/** Messages between `deskpilot test` and its workers (Node IPC, JSON-serialisable). */
+/** Messages between `deskpilot test` and its workers (Node IPC, 'advanced' serialization: Buffers stay bytes). */
 
 export type ToWorker =
   | { type: 'run'; task: Task; attempt: number }
@@ -25,8 +25,7 @@ export type FromWorker =
   /** Told to exit: its display and helpers are gone; only the process's own exit is left. */
   | { type: 'closed' }
   /** A helper program to run (xdotool, xclip, sh) or one to end, with relaySpawns. */
-  | { type: 'spawn'; job: SpawnJob }
-  | { type: 'spawn-kill'; id: number };
+  | { type: 'spawn'; message: BrokerMessage };
 
 /** How the parent starts a worker: passed as JSON in DESKPILOT_TEST_WORKER. */
 export interface WorkerConfig {

@@ -19,7 +19,7 @@ export interface SuiteOptions {
   signal?: AbortSignal;
   /**
    * Where task durations are remembered between runs (see schedule.ts): with several workers,
-   * the longest tasks are handed out first. Without it, a guess from each task's setup is used.
+   * tasks are dealt to even lanes by them. Without it, a guess from each task's setup is used.
    */
   durationsFile?: string;
   /** Called once the pool has asked for its workers (or there was nothing to run). */
