@@ -6,7 +6,7 @@ import type { EngineSetup } from '../../src/app/engine-setup.js';
 import { OpenAiModelClient } from '../../src/planner/model/client.js';
 import { startModelServer, type ModelServer, type RecordedRequest } from '../fakes/model-server.js';
 import { startAgent, type Agent } from './agent-harness.js';
-import { desktopSupport, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
+import { desktopSupport, repainted, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
 
 /**
  * The planner on a real virtual desktop when things go wrong: a wrong page (reflection B), a
@@ -41,7 +41,7 @@ describe.skipIf(!support.ok)(`the planner recovers, gets stuck, and fails cleanl
   const home = async () => {
     await browser.page.evaluate(() => (location.hash = ''));
     await browser.page.waitForFunction(() => document.getElementById('home')!.classList.contains('on'));
-    await browser.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await repainted(browser.page);
   };
 
   it('reflection B: a wrong click opens the wrong page, the agent goes back and finishes', async () => {

@@ -15,7 +15,7 @@ import {
 import { at, toScreen } from '../../src/shared/coords.js';
 import type { Box } from '../../src/shared/geometry.js';
 import type { Frame, ScreenSource } from '../../src/shared/ports.js';
-import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+import { desktopSupport, repainted, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
 
 const support = desktopSupport();
 const skipReason = support.ok ? '' : ` (skipped: ${support.reason})`;
@@ -32,10 +32,6 @@ async function viewportOrigin(page: Page): Promise<{ x: number; y: number }> {
     x: window.screenX + (window.outerWidth - window.innerWidth),
     y: window.screenY + (window.outerHeight - window.innerHeight),
   }));
-}
-
-async function repainted(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 }
 
 describe.skipIf(!support.ok)(`capturing the virtual desktop${skipReason}`, () => {

@@ -10,7 +10,7 @@ import { createScreenSource, encodePng } from '../../src/perception/index.js';
 import { createOcr, type Ocr, type OcrResult } from '../../src/perception/ocr/index.js';
 import { boxCenter, boxContains, type Box } from '../../src/shared/geometry.js';
 import type { Frame, ScreenSource, UiElement } from '../../src/shared/ports.js';
-import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+import { desktopSupport, repainted, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
 
 const support = desktopSupport();
 const skipReason = support.ok ? '' : ` (skipped: ${support.reason})`;
@@ -85,12 +85,6 @@ function score(elements: UiElement[], truth: DomTruth[], page: Box): Score {
     missed: truth.filter((t) => !found.includes(t)).map((t) => `${t.kind} ${t.label}`),
     wrong: onPage.filter((e) => !right.includes(e)).map((e) => `${e.id} ${e.kind} ${e.text ?? ''}`),
   };
-}
-
-async function repainted(page: Page): Promise<void> {
-  await page.evaluate(
-    () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
-  );
 }
 
 describe.skipIf(!support.ok)(`element proposals on a real Chromium page${skipReason}`, () => {

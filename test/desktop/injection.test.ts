@@ -9,7 +9,7 @@ import { ListStepSource } from '../../src/engine/sources.js';
 import { parseCommands } from '../../src/planner/commands/parse.js';
 import type { ModelServer, RecordedRequest } from '../fakes/model-server.js';
 import { startAgent, type Agent } from './agent-harness.js';
-import { desktopSupport, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
+import { desktopSupport, repainted, serveFixtures, type BrowserApp, type Desktop } from './bed/index.js';
 
 const exec = promisify(execFile);
 const support = desktopSupport();
@@ -90,7 +90,7 @@ describe.skipIf(!support.ok)(`prompt injection${support.ok ? '' : ` (skipped: ${
 
   it('asks before "Yes" in a dialog that deletes, from the words around the button', async () => {
     await browser.page.goto(new URL('dialog.html', pages.url).href);
-    await browser.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await repainted(browser.page);
     const before = asked.length;
     const result = await setup.engine.run({ source: new ListStepSource(parseCommands('click "Yes"').map((c) => c.step)), title: 'dialog', kind: 'command', control: setup.control });
     expect(result.steps[0]?.outcome).toBe('denied');

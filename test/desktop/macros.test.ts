@@ -9,7 +9,7 @@ import { setupEngine, type EngineSetup } from '../../src/app/engine-setup.js';
 import { runCli } from '../../src/cli/program.js';
 import { loadMacro, replayMacro, saveMacro, setPendingRepairs } from '../../src/macros/index.js';
 import type { Store } from '../../src/shared/ports.js';
-import { desktopSupport, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
+import { desktopSupport, repainted, serveFixtures, startDesktop, type BrowserApp, type Desktop } from './bed/index.js';
 
 /**
  * Macro replay on a real virtual desktop: real capture, OCR, input into headed Chromium. A macro
@@ -171,6 +171,12 @@ describe.skipIf(!support.ok)(`macro replay on the desktop${support.ok ? '' : ` (
     const b = await open('form-moved.html');
     // The button was renamed: only one landmark still points at it.
     await b.page.evaluate(() => void (document.getElementById('submit')!.textContent = 'Go'));
+    await repainted(b.page);
+    // The replay must not see the old frame (seen once on a loaded CI machine: "Submit" was still
+    // on the screen, so the step was matched by its text and done): wait until the screen shows it.
+    const screenText = async () => (await setup.perception.ocr({ frame: await setup.deps.screen.capture(), displays: [] })).lines.map((l) => l.text).join(' | ');
+    await expect.poll(screenText, { timeout: 10_000, interval: 200 }).toMatch(/\bGo\b/);
+    expect(await screenText()).not.toMatch(/Submit/);
     const text = ['name: Send it', 'steps:', '  - do: click "Submit"', '    irreversible: true', '    anchors: { landmarks: [ { text: Reference, dx: -10, dy: 60 } ] }', ''].join('\n');
     const file = path.join(work, 'send-it.yaml');
     writeFileSync(file, text);

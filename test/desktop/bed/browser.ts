@@ -17,6 +17,15 @@ export interface BrowserOptions {
   height?: number;
 }
 
+/**
+ * Waits two animation frames: the page's last change has been painted into its window. On a
+ * loaded machine the frame can still reach the X screen a little later; a test that must not see
+ * the old pixels waits for the screen itself too.
+ */
+export async function repainted(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+}
+
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
@@ -81,12 +90,7 @@ export async function launchChromium(
     const context = await browser.newContext({ viewport: null });
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
-    // Two animation frames: the page has been painted into the window, so a screen capture taken
-    // right after this returns shows it.
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
-    );
+    await repainted(page);
     return { browser, page, close, pid };
   } catch (cause) {
     await close().catch(() => undefined);

@@ -4,7 +4,7 @@
  * it started is still running. Other test files import only this module.
  */
 import { existsSync } from 'node:fs';
-import { launchChromium, type BrowserApp, type BrowserOptions } from './browser.js';
+import { launchChromium, repainted, type BrowserApp, type BrowserOptions } from './browser.js';
 import {
   declareMonitors,
   layoutScreens,
@@ -18,6 +18,7 @@ import { describeLeft, installExitHook, ProcessTracker } from './processes.js';
 import { mustRunTool } from './util.js';
 import { waitForWindow, type WindowInfo } from './windows.js';
 
+export { repainted };
 export { serveFixtures } from './fixtures-server.js';
 export { TestBedError } from './errors.js';
 export type { BrowserApp, WindowInfo, ScreenRect };
