@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseCommands } from '../../planner/commands/parse.js';
 import type { Task } from '../tasks/schema.js';
 import type { TaskResult } from './results.js';
 
@@ -57,10 +58,11 @@ export function expectedMs(task: Task, durations: Durations, workers = 1): numbe
 /** The fixed waits among a task's steps (`wait 500ms`, `wait 2s`; not `wait for ...`). */
 function waitedMs(task: Task): number {
   const steps = task.spec.steps;
-  const text = Array.isArray(steps) ? steps.join('\n') : (steps ?? '');
+  const sources = steps === undefined ? [] : Array.isArray(steps) ? steps : [steps];
   let ms = 0;
-  for (const m of text.matchAll(/(?:^|[\n;])\s*wait\s+(\d+(?:\.\d+)?)\s*(ms|s)\b/gi))
-    ms += Number(m[1]) * (m[2]!.toLowerCase() === 's' ? 1000 : 1);
+  // The task file's steps were parsed when it was loaded: a step that fails here cannot come.
+  for (const source of sources)
+    for (const { step } of parseCommands(source, task.file)) if (step.kind === 'wait' && !step.for) ms += step.ms ?? 0;
   return ms;
 }
 
