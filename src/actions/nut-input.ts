@@ -8,7 +8,7 @@ import { type KeyName, parseChord } from './keys.js';
 import { nutKey } from './nut-keys.js';
 import type { Typist } from './typist.js';
 import type { EventClock, PointerProbe } from './pointer.js';
-import { runTool } from './process.js';
+import { onDisplay, pointerInFocus } from './x11-windows.js';
 
 /**
  * The real hands: mouse, wheel and keys through nut-js (XTest on Linux), text through a Typist
@@ -23,7 +23,7 @@ export interface NutInputOptions {
   /** Intermediate pointer moves of a drag: browsers start a drag only after seeing some. */
   dragSteps?: number;
   dragStepDelayMs?: number;
-  /** The environment of helper programs (xdotool for the focus wait of a click): DISPLAY set. */
+  /** The environment whose DISPLAY the focus wait of a click asks. */
   env: NodeJS.ProcessEnv;
 }
 
@@ -197,33 +197,17 @@ const FOCUS_WAIT_MS = 1000;
 
 /**
  * Waits until the X keyboard focus is in the window under the pointer (the pointer lies in the
- * focused window's geometry), or FOCUS_WAIT_MS passed, or xdotool is missing: then typing goes
- * ahead as before.
+ * focused window's box), or FOCUS_WAIT_MS passed, or the display cannot be asked: then typing
+ * goes ahead as before. Read in-process: each look is a few X requests, no helper program.
  */
 async function focusUnderPointer(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  const display = env['DISPLAY'];
+  if (!display) return;
   const until = performance.now() + FOCUS_WAIT_MS;
   for (;;) {
     throwIfAborted(signal);
-    const args = ['getmouselocation', '--shell', 'getwindowfocus', 'getwindowgeometry', '--shell'];
-    const r = await runTool('xdotool', args, env, undefined, signal).catch(() => undefined);
-    if (!r || r.code !== 0) return;
-    if (pointerInFocus(r.stdout) !== false || performance.now() >= until) return;
+    const inFocus = await onDisplay(display, pointerInFocus).catch(() => undefined);
+    if (inFocus !== false || performance.now() >= until) return;
     await sleep(10);
   }
-}
-
-/**
- * From `xdotool getmouselocation --shell getwindowfocus getwindowgeometry --shell`: whether the
- * pointer (the first X/Y) lies in the focused window (the second X/Y with WIDTH/HEIGHT);
- * undefined when the output says neither.
- */
-function pointerInFocus(output: string): boolean | undefined {
-  const xs = [...output.matchAll(/^X=(-?\d+)$/gm)].map((m) => Number(m[1]));
-  const ys = [...output.matchAll(/^Y=(-?\d+)$/gm)].map((m) => Number(m[1]));
-  const w = Number(/^WIDTH=(\d+)$/m.exec(output)?.[1]);
-  const h = Number(/^HEIGHT=(\d+)$/m.exec(output)?.[1]);
-  if (xs.length < 2 || ys.length < 2 || !w || !h) return undefined;
-  const [px, wx] = [xs[0]!, xs[1]!];
-  const [py, wy] = [ys[0]!, ys[1]!];
-  return px >= wx && px < wx + w && py >= wy && py < wy + h;
 }

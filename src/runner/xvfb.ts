@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runProgram } from '../actions/run-program.js';
+import { closeX11, onDisplay } from '../actions/x11-windows.js';
 import { isProcessAlive } from '../storage/liveness.js';
 import { AppError, throwIfAborted } from '../shared/errors.js';
 import { nullLogger, type Logger } from '../shared/logger.js';
@@ -94,6 +94,7 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
     let wmStarting: Promise<ChildProcess> | undefined;
     const stop = async () => {
       await wmStarting?.catch(() => undefined);
+      closeX11(`:${n}`);
       if (wm) await ended(wm, 3000);
       await ended(xvfb, 3000);
       cleanUp();
@@ -195,12 +196,11 @@ async function startOpenbox(
       wm = launch();
       starts++;
     }
-    try {
-      const { stdout } = await runProgram('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env, timeoutMs: 2000 });
-      if (/window id/.test(stdout.toString())) return wm;
-    } catch {
-      // not yet
-    }
+    const display = env['DISPLAY'];
+    const announced = display
+      ? await onDisplay(display, async (c) => (await c.property(c.root, '_NET_SUPPORTING_WM_CHECK')) !== undefined).catch(() => false)
+      : false;
+    if (announced) return wm;
     await sleep(20);
   }
   wm.kill('SIGKILL');

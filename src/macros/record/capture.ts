@@ -1,4 +1,4 @@
-import { runProgram } from '../../actions/run-program.js';
+import { focusedWindow } from '../../actions/x11-windows.js';
 import { CaptureError, errorMessage } from '../../shared/errors.js';
 import { nullLogger, type Logger } from '../../shared/logger.js';
 import type { Frame, ScreenSource } from '../../shared/ports.js';
@@ -191,11 +191,8 @@ type HookEvent = {
   direction: number;
 };
 
-/** The active window's title (xdotool); undefined when there is none or xdotool is missing. */
-export function activeWindowTitle(display: string | undefined): Promise<string | undefined> {
-  const env = display ? { ...process.env, DISPLAY: display } : process.env;
-  return runProgram('xdotool', ['getactivewindow', 'getwindowname'], { env, timeoutMs: 2000 }).then(
-    (r) => (r.code === 0 ? r.stdout.toString('utf8').trim() || undefined : undefined),
-    () => undefined,
-  );
+/** The active window's title; undefined when there is none or it cannot be read. */
+export async function activeWindowTitle(display: string | undefined): Promise<string | undefined> {
+  const win = await focusedWindow(display ? { ...process.env, DISPLAY: display } : process.env);
+  return win?.title || undefined;
 }

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execProgram } from '../../actions/run-program.js';
+import type { X11Connection } from '../../actions/x11-client.js';
+import { activeWindow, focusedWindow, onDisplay, visibleWindows } from '../../actions/x11-windows.js';
 import { WORKER_MALLOC } from '../suite/protocol.js';
 import { Aborted, AppError, errorMessage, throwIfAborted } from '../../shared/errors.js';
 import type { Getters } from './evaluate.js';
@@ -245,12 +247,9 @@ export class TaskSession {
         return screen;
       },
       windowTitle: async () => {
-        // One chained xdotool call: the active window, then its name.
-        try {
-          return (await execProgram('xdotool', ['getactivewindow', 'getwindowname'], { env: this.env })).stdout.replace(/\n$/, '');
-        } catch (err) {
-          throw new SetupError('no active window on the display', { cause: err });
-        }
+        const win = await focusedWindow(this.env);
+        if (!win) throw new SetupError('no active window on the display');
+        return win.title;
       },
       clipboard: async () =>
         (await execProgram('xclip', ['-selection', 'clipboard', '-o'], { env: this.env, timeoutMs: 3000 })).stdout,
@@ -258,27 +257,40 @@ export class TaskSession {
   }
 
   private async activeWindow(): Promise<string> {
-    try {
-      return (await execProgram('xdotool', ['getactivewindow'], { env: this.env })).stdout.trim();
-    } catch (err) {
-      throw new SetupError('no active window on the display', { cause: err });
-    }
+    const id = await this.onDisplay(async (c) => (await activeWindow(c))?.id).catch((err: unknown) => {
+      throw new SetupError(`cannot read the active window: ${errorMessage(err)}`, { cause: err });
+    });
+    if (id === undefined) throw new SetupError('no active window on the display');
+    return String(id);
+  }
+
+  private onDisplay<T>(read: (c: X11Connection) => Promise<T>): Promise<T> {
+    const display = this.env['DISPLAY'];
+    if (!display) return Promise.reject(new SetupError('no DISPLAY is set for the task'));
+    return onDisplay(display, read);
   }
 
   /**
-   * Waits for a visible window whose title contains `title`. The polling runs in one small shell
-   * (every 50 ms) rather than as a process spawned from this one every 200 ms: forking the worker,
-   * which holds the OCR models, costs far more CPU than forking a shell.
+   * Waits for a visible window whose title contains `title` (any case, as `xdotool search
+   * --onlyvisible --name` matched it). The window tree is read in-process every 25 ms: a few X
+   * requests, where each look used to be an xdotool process.
    */
   private async waitForWindow(title: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    throwIfAborted(signal);
-    const pattern = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const script = 'until xdotool search --onlyvisible --name "$1" >/dev/null 2>&1; do sleep 0.05; done';
-    try {
-      await execProgram('sh', ['-c', script, 'sh', pattern], { env: this.env, timeoutMs, ...(signal ? { signal } : {}) });
-    } catch (err) {
+    const wanted = title.toLowerCase();
+    const deadline = performance.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
       throwIfAborted(signal);
-      throw new SetupError(`no window titled "${title}" appeared within ${timeoutMs / 1000}s`, { cause: err });
+      const found = await this.onDisplay(visibleWindows).then(
+        (windows) => windows.some((w) => w.title.toLowerCase().includes(wanted)),
+        (err: unknown) => ((lastError = err), false),
+      );
+      if (found) return;
+      if (performance.now() >= deadline) {
+        const why = lastError ? ` (${errorMessage(lastError)})` : '';
+        throw new SetupError(`no window titled "${title}" appeared within ${timeoutMs / 1000}s${why}`);
+      }
+      await sleep(25, signal);
     }
   }
 
@@ -321,21 +333,11 @@ export class TaskSession {
     for (const d of this.scratch) rmSync(d, { recursive: true, force: true });
   };
 
-  /** The processes owning a visible window: one shell, not one spawn per window from this process. */
+  /** The processes owning a visible window (windows without _NET_WM_PID, openbox's own, name none). */
   private async windowPids(): Promise<number[]> {
-    // Windows without _NET_WM_PID (openbox's own) print nothing.
-    const script = 'for w in $(xdotool search --onlyvisible --name . 2>/dev/null); do xdotool getwindowpid "$w" 2>/dev/null; done; true';
-    let out = '';
-    try {
-      out = (await execProgram('sh', ['-c', script], { env: this.env, timeoutMs: 5000 })).stdout;
-    } catch {
-      return [];
-    }
+    const windows = await this.onDisplay(visibleWindows).catch(() => []);
     const pids = new Set<number>();
-    for (const line of out.split('\n')) {
-      const pid = Number(line.trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pid !== process.ppid) pids.add(pid);
-    }
+    for (const { pid } of windows) if (pid && pid !== process.pid && pid !== process.ppid) pids.add(pid);
     return [...pids];
   }
 }

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from '../../src/actions/process.js';
+import { X11Connection } from '../../src/actions/x11-client.js';
+import { activeWindow, closeX11, focusedWindow, onDisplay, pointerInFocus, visibleWindows, x11 } from '../../src/actions/x11-windows.js';
+import { startVirtualDisplay, type VirtualDisplay } from '../../src/runner/xvfb.js';
+import { desktopSupport } from './bed/index.js';
+
+const support = desktopSupport();
+const TITLE = 'Grüße aus dem X11-Test';
+
+/** What xdotool (Xlib) says of the same display: the reference the in-process reads must match. */
+async function xdotool(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const r = await runTool('xdotool', args, env);
+  return r.stdout.trim();
+}
+
+describe.skipIf(!support.ok)(`in-process X11 window reads${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  let screen: VirtualDisplay;
+  let xterm: ChildProcess;
+
+  beforeAll(async () => {
+    screen = await startVirtualDisplay({ from: 290 });
+    xterm = spawn('xterm', ['-T', TITLE, '-geometry', '40x10+100+50', '-e', 'sh', '-c', 'sleep 60'], { env: screen.env, stdio: 'ignore' });
+    await runTool('xdotool', ['search', '--sync', '--onlyvisible', '--name', 'X11-Test'], screen.env);
+  });
+  afterAll(async () => {
+    xterm?.kill('SIGKILL');
+    await screen?.stop();
+  });
+
+  it('reads the active window, its UTF-8 title and its pid as xdotool does', async () => {
+    const env = screen.env;
+    const win = await onDisplay(screen.display, activeWindow);
+    expect(win).toBeDefined();
+    expect(String(win!.id)).toBe(await xdotool(env, 'getactivewindow'));
+    expect(win!.title).toBe(TITLE);
+    expect(win!.pid).toBe(xterm.pid);
+    expect(await focusedWindow(env)).toEqual({ title: TITLE, pid: xterm.pid });
+  });
+
+  it('lists the visible windows that xdotool search --onlyvisible finds, with their pids', async () => {
+    const windows = await onDisplay(screen.display, visibleWindows);
+    const found = (await xdotool(screen.env, 'search', '--onlyvisible', '--name', '.')).split('\n').map(Number);
+    expect(found.length).toBeGreaterThan(0);
+    for (const id of found) expect(windows.map((w) => w.id)).toContain(id);
+    expect(windows.find((w) => w.title === TITLE)?.pid).toBe(xterm.pid);
+    // An unmapped window is not visible.
+    const id = String(windows.find((w) => w.title === TITLE)!.id);
+    await runTool('xdotool', ['windowunmap', '--sync', id], screen.env);
+    try {
+      expect((await onDisplay(screen.display, visibleWindows)).some((w) => w.title === TITLE)).toBe(false);
+    } finally {
+      await runTool('xdotool', ['windowmap', '--sync', id], screen.env);
+    }
+  });
+
+  it('tells whether the pointer is in the focused window', async () => {
+    const id = await xdotool(screen.env, 'search', '--onlyvisible', '--name', 'X11-Test');
+    await runTool('xdotool', ['windowfocus', '--sync', id], screen.env);
+    await runTool('xdotool', ['mousemove', '--sync', '--window', id, '10', '10'], screen.env);
+    expect(await onDisplay(screen.display, pointerInFocus)).toBe(true);
+    await runTool('xdotool', ['mousemove', '--sync', '1000', '700'], screen.env);
+    expect(await onDisplay(screen.display, pointerInFocus)).toBe(false);
+  });
+
+  it('an X error fails that request only; the connection goes on', async () => {
+    const c = await x11(screen.display);
+    await expect(c.children(0x7ffffff)).rejects.toThrow(/QueryTree failed: BadWindow/);
+    expect((await c.children(c.root)).length).toBeGreaterThan(0);
+  });
+
+  it('reconnects when the server behind a display name was restarted', async () => {
+    const other = await startVirtualDisplay({ from: 296, windowManager: false });
+    const display = other.display;
+    const before = await x11(display);
+    await other.stop(); // closes this process's connection too
+    const again = await startVirtualDisplay({ from: Number(display.slice(1)), windowManager: false });
+    try {
+      expect(again.display).toBe(display);
+      const root = await onDisplay(display, (c) => Promise.resolve(c.root));
+      expect(root).toBeGreaterThan(0);
+      expect(await x11(display)).not.toBe(before);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('says which display and socket it could not reach, and refuses a name that is not a display', async () => {
+    await expect(X11Connection.open(':977')).rejects.toThrow(/cannot connect to the X display :977 \(\/tmp\/\.X11-unix\/X977\)/);
+    await expect(X11Connection.open('nonsense')).rejects.toThrow(/"nonsense" is not an X display name/);
+    closeX11(':977');
+  });
+});
+
+describe.skipIf(!support.ok)(`X11 authorisation${support.ok ? '' : ` (skipped: ${support.reason})`}`, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'deskpilot-xauth-'));
+  const authFile = path.join(dir, 'server.auth');
+  let xvfb: ChildProcess;
+  const n = 299;
+  const saved = process.env['XAUTHORITY'];
+
+  beforeAll(async () => {
+    const cookie = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    await runTool('xauth', ['-f', authFile, 'add', `:${n}`, 'MIT-MAGIC-COOKIE-1', cookie], process.env);
+    xvfb = spawn('Xvfb', [`:${n}`, '-auth', authFile, '-nolisten', 'tcp', '-screen', '0', '320x200x24'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      const r = await runTool('xdpyinfo', [], { ...process.env, DISPLAY: `:${n}`, XAUTHORITY: authFile }).catch(() => undefined);
+      if (r?.code === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  afterAll(() => {
+    xvfb?.kill('SIGKILL');
+    if (saved === undefined) delete process.env['XAUTHORITY'];
+    else process.env['XAUTHORITY'] = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects with the MIT-MAGIC-COOKIE-1 from XAUTHORITY, and says why without it', async () => {
+    process.env['XAUTHORITY'] = path.join(dir, 'none');
+    await expect(X11Connection.open(`:${n}`)).rejects.toThrow(/the server refused the connection: .*[Aa]uthoriz/);
+    process.env['XAUTHORITY'] = authFile;
+    const c = await X11Connection.open(`:${n}`);
+    try {
+      expect(c.root).toBeGreaterThan(0);
+      expect(await c.atom('WM_NAME')).toBe(39); // a predefined atom
+    } finally {
+      c.close();
+    }
+  });
+});
