@@ -47,12 +47,17 @@ export class X11Connection {
   private input: Buffer = Buffer.alloc(0);
   private readonly atoms = new Map<string, Promise<number>>();
   private failure: Error | undefined;
+  private nextId = 0;
+  private readonly listeners = new Set<(event: Buffer) => void>();
+  /** Errors about requests sent without a reply to wait for (the last few), by sequence number. */
+  private readonly unmatched = new Map<number, number>();
 
   private constructor(
     private readonly socket: Socket,
     readonly display: string,
     /** The first screen's root window. */
     readonly root: number,
+    private readonly ids: { base: number; mask: number },
   ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     const fail = (err: Error) => {
@@ -104,7 +109,7 @@ export class X11Connection {
       const vendorLength = setup.readUInt16LE(24);
       const formats = setup[29]!;
       const root = setup.readUInt32LE(40 + pad4(vendorLength) + 8 * formats);
-      return new X11Connection(socket, display, root);
+      return new X11Connection(socket, display, root, { base: setup.readUInt32LE(12), mask: setup.readUInt32LE(16) });
     } catch (err) {
       socket.destroy();
       throw new ActionError(`cannot connect to the X display ${display} (${at}): ${errorMessage(err)}`, { cause: err });
@@ -203,7 +208,57 @@ export class X11Connection {
     return { x: origin.readInt16LE(12), y: origin.readInt16LE(14), width: geometry.readUInt16LE(16), height: geometry.readUInt16LE(18) };
   }
 
-  private request(req: Buffer, name: string): Promise<Buffer> {
+  /** A new resource id (for a damage object and the like). */
+  allocateId(): number {
+    this.nextId++;
+    if (this.nextId > this.ids.mask) throw new ActionError(`the X display ${this.display} connection has used up its resource ids`);
+    return (this.ids.base | (this.nextId & this.ids.mask)) >>> 0;
+  }
+
+  /** Whether the server has the extension `name`, and its opcode and first event code. */
+  async extension(name: string): Promise<{ opcode: number; firstEvent: number } | undefined> {
+    const bytes = Buffer.from(name, 'latin1');
+    const req = Buffer.alloc(8 + pad4(bytes.length));
+    req[0] = 98; // QueryExtension
+    req.writeUInt16LE(req.length / 4, 2);
+    req.writeUInt16LE(bytes.length, 4);
+    bytes.copy(req, 8);
+    const r = await this.request(req, 'QueryExtension');
+    return r[8] ? { opcode: r[9]!, firstEvent: r[10]! } : undefined;
+  }
+
+  /**
+   * A round trip: once it resolves, every event the server sent before it handled this request
+   * has been passed to the event listeners (X keeps a connection's replies and events in order).
+   */
+  async sync(): Promise<void> {
+    await this.inputFocus();
+  }
+
+  /** Calls `listener` with each event (32 bytes; code in byte 0, bit 7 set when sent by a client). */
+  onEvent(listener: (event: Buffer) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Sends a request that has no reply (an extension's set-up, say) and returns its sequence
+   * number. An X error about it is kept: after a sync(), `errorFor(seq)` tells.
+   */
+  send(req: Buffer): number {
+    if (this.failure) throw this.failure;
+    this.seq = (this.seq + 1) & 0xffff;
+    this.socket.write(req);
+    return this.seq;
+  }
+
+  /** The X error code the server answered request `seq` (sent with send()) with, if it did. */
+  errorFor(seq: number): number | undefined {
+    return this.unmatched.get(seq);
+  }
+
+  /** A request with a reply (raw: 32 bytes and more); for extension requests. */
+  request(req: Buffer, name: string): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
     this.seq = (this.seq + 1) & 0xffff;
     const seq = this.seq;
@@ -225,10 +280,17 @@ export class X11Connection {
       if (this.input.length < size) break;
       const message = this.input.subarray(0, size);
       this.input = this.input.subarray(size);
-      if (kind !== 0 && kind !== 1) continue; // an event: none is selected, so nothing to do
+      if (kind !== 0 && kind !== 1) {
+        for (const listener of this.listeners) listener(message);
+        continue;
+      }
       const seq = message.readUInt16LE(2);
       const i = this.pending.findIndex((p) => p.seq === seq);
-      if (i < 0) continue;
+      if (i < 0) {
+        if (kind === 0) this.unmatched.set(seq, message[1]!);
+        if (this.unmatched.size > 16) this.unmatched.delete(this.unmatched.keys().next().value!);
+        continue;
+      }
       const [p] = this.pending.splice(i, 1);
       if (kind === 1) p!.resolve(message);
       else p!.reject(new X11RequestError(message[1]!, p!.request));

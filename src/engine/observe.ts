@@ -75,7 +75,7 @@ export class Observer {
       last.masks === this.secretValues.length &&
       last.width === shown.width &&
       last.height === shown.height &&
-      Buffer.from(last.pixels.buffer, last.pixels.byteOffset, last.pixels.byteLength).equals(pixels)
+      (last.pixels === pixels || Buffer.from(last.pixels.buffer, last.pixels.byteOffset, last.pixels.byteLength).equals(pixels))
     )
       return last.id;
     const frame = await this.masked(shown);

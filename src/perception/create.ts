@@ -2,7 +2,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ScreenSource } from '../shared/ports.js';
 import { CaptureError, errorMessage } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
-import { FramebufferScreenSource } from './fb-source.js';
+import { FramebufferScreenSource, type DrawnSince } from './fb-source.js';
 import { NutScreenSource } from './nut-source.js';
 import { DesktopScreenshotSource } from './screenshot-source.js';
 
@@ -13,6 +13,8 @@ export interface ScreenSourceOptions {
   prefer?: 'nut' | 'screenshot-desktop';
   /** An Xvfb framebuffer file (`Xvfb -fbdir`, see fb-source.ts): read first, the others are the fallback. */
   framebuffer?: string;
+  /** With `framebuffer`: the X server's report of drawing, so a still screen is not read again. */
+  damage?: DrawnSince;
   logger?: Logger;
 }
 
@@ -29,7 +31,7 @@ export async function createScreenSource(options: ScreenSourceOptions = {}, sign
   const sd: [string, Maker] = ['screenshot-desktop', () => DesktopScreenshotSource.create(options)];
   const file = options.framebuffer;
   const fb: [string, Maker][] = file
-    ? [['framebuffer', () => Promise.resolve(FramebufferScreenSource.open(file, { ...(options.display ? { display: options.display } : {}), logger }))]]
+    ? [['framebuffer', () => Promise.resolve(FramebufferScreenSource.open(file, { ...(options.display ? { display: options.display } : {}), ...(options.damage ? { damage: options.damage } : {}), logger }))]]
     : [];
   const order = [...fb, ...(options.prefer === 'screenshot-desktop' ? [sd, nut] : [nut, sd])];
   const failures: string[] = [];

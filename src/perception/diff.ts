@@ -61,7 +61,8 @@ function markChangedTiles(
   threshold: number,
   grid: Uint8Array,
 ): void {
-  // A still screen is the common case (waitForSettle): one memcmp of the whole frame.
+  // A still screen is the common case (waitForSettle): the same grab again, or one memcmp.
+  if (a === b) return;
   if (Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))) return;
   // Otherwise compare whole pixels as 32-bit words where the buffers allow it, and look at
   // channels only for pixels that differ; the rest of a tile is skipped once it is marked.

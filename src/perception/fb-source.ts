@@ -4,7 +4,7 @@ import type { Box } from '../shared/geometry.js';
 import type { Frame } from '../shared/ports.js';
 import { CaptureError, errorMessage } from '../shared/errors.js';
 import { nullLogger } from '../shared/logger.js';
-import { lazyBgraFrame } from './frame.js';
+import { lazyBgraFrame, recaptured } from './frame.js';
 import { RootWindowSource, type RootSize } from './root-source.js';
 
 /**
@@ -41,19 +41,32 @@ export function parseXwdHeader(header: Buffer): FramebufferLayout {
   return { width, height, stride, offset: headerSize + ncolors * XWD_COLOR_BYTES };
 }
 
+/**
+ * Whether anything was drawn on the screen since the last ask (the X server's own account, see
+ * actions/x11-damage.ts): a grab of a screen nobody drew on is the last grab again, without
+ * reading 4 MB, converting it or comparing it.
+ */
+export interface DrawnSince {
+  drawnSince(): Promise<boolean>;
+}
+
 export class FramebufferScreenSource extends RootWindowSource {
+  /** The last grab, reused while nothing is drawn (with `damage`). */
+  private last: { displayId: string; px: Box; frame: Frame } | undefined;
+
   private constructor(
     private readonly file: string,
     private readonly fd: number,
     readonly layout: FramebufferLayout,
     display: string | undefined,
     logger: Logger,
+    private readonly damage: DrawnSince | undefined,
   ) {
     super(display, logger, 'framebuffer');
   }
 
   /** `file`: Xvfb's DIR/Xvfb_screen0; `display`: its name, for the monitor layout (xrandr). */
-  static open(file: string, options: { display?: string; logger?: Logger } = {}): FramebufferScreenSource {
+  static open(file: string, options: { display?: string; logger?: Logger; damage?: DrawnSince } = {}): FramebufferScreenSource {
     let fd: number;
     try {
       fd = openSync(file, 'r');
@@ -65,14 +78,18 @@ export class FramebufferScreenSource extends RootWindowSource {
       readSync(fd, header, 0, header.length, 0);
       const layout = parseXwdHeader(header);
       const logger = (options.logger ?? nullLogger).child({ component: 'capture.framebuffer' });
-      return new FramebufferScreenSource(file, fd, layout, options.display, logger);
+      return new FramebufferScreenSource(file, fd, layout, options.display, logger, options.damage);
     } catch (err) {
       closeSync(fd);
       throw new CaptureError(`the framebuffer ${file} is not one DeskPilot reads: ${errorMessage(err)}`, { cause: err });
     }
   }
 
-  protected grab(displayId: string, px: Box): Promise<Frame> {
+  protected async grab(displayId: string, px: Box): Promise<Frame> {
+    // Asked before the read: whatever is drawn from here on is reported at the next grab.
+    const drawn = this.damage ? await this.damage.drawnSince().catch(() => true) : true;
+    const last = this.last;
+    if (!drawn && last && last.displayId === displayId && sameBox(last.px, px)) return recaptured(last.frame);
     const { stride, offset } = this.layout;
     // The rows wanted, whole; the frame starts at the area's first column of the first row.
     const rows = Buffer.allocUnsafeSlow(px.height * stride);
@@ -82,7 +99,9 @@ export class FramebufferScreenSource extends RootWindowSource {
     } catch (err) {
       throw new CaptureError(`reading the framebuffer ${this.file} failed: ${errorMessage(err)}`, { cause: err });
     }
-    return Promise.resolve(lazyBgraFrame(displayId, px.width, px.height, { bytes: rows.subarray(px.x * 4), stride }, px));
+    const frame = lazyBgraFrame(displayId, px.width, px.height, { bytes: rows.subarray(px.x * 4), stride }, px);
+    if (this.damage) this.last = { displayId, px, frame };
+    return frame;
   }
 
   protected rootSize(): Promise<RootSize> {
@@ -92,4 +111,8 @@ export class FramebufferScreenSource extends RootWindowSource {
   protected release(): void {
     closeSync(this.fd);
   }
+}
+
+function sameBox(a: Box, b: Box): boolean {
+  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }

@@ -93,6 +93,16 @@ export function lazyBgraFrame(displayId: string, width: number, height: number, 
   return frame;
 }
 
+/**
+ * The same pixels captured again (the screen was not drawn on since): a frame of its own, with
+ * its own capture time, that shares the pixels and their conversion with `frame`.
+ */
+export function recaptured(frame: Frame): Frame {
+  const again = Object.defineProperties({}, Object.getOwnPropertyDescriptors(frame)) as Frame;
+  again.capturedAt = Date.now();
+  return again;
+}
+
 /** The raw BGRA of a nut-js frame, when it has one and its rows are unpadded. */
 export function packedBgraOf(frame: Frame): Uint8Array | undefined {
   const raw = (frame as Frame & { [RAW]?: RawBgra })[RAW];

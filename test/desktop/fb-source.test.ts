@@ -3,6 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/actions/process.js';
 import { FramebufferScreenSource } from '../../src/perception/fb-source.js';
+import { packedBgraOf, pixelAt } from '../../src/perception/frame.js';
+import { watchDamage } from '../../src/actions/x11-damage.js';
 import { createScreenSource } from '../../src/perception/create.js';
 import { startVirtualDisplay, type VirtualDisplay } from '../../src/runner/xvfb.js';
 import type { ScreenSource } from '../../src/shared/ports.js';
@@ -46,6 +48,31 @@ describe.skipIf(!support.ok)(`framebuffer capture${support.ok ? '' : ` (skipped:
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
     // Not a blank screen: the terminal is in it.
     expect(new Set(a.data).size).toBeGreaterThan(2);
+  });
+
+  it('with the X server\'s damage reports, a still screen is not read again, and any drawing is', async () => {
+    const damage = await watchDamage(screen.display);
+    expect(damage).toBeDefined();
+    const tracked = FramebufferScreenSource.open(screen.framebuffer!, { display: screen.display, damage: damage! });
+    try {
+      const read = async () => packedBgraOf(await tracked.capture())!;
+      const first = await read();
+      await expect.poll(async () => (await read()) === first || Buffer.from(await read()).equals(first), { timeout: 5000 }).toBe(true);
+      // Nothing drawn: the same grab again, not a new read of the file.
+      const still = await read();
+      expect(await read()).toBe(still);
+      // Drawing anywhere (the root window's background), however soon after a grab, is in the next one.
+      for (const color of ['#ff0000', '#00ff00', '#0000ff']) {
+        await runTool('xsetroot', ['-solid', color], screen.env);
+        const frame = await tracked.capture();
+        expect(packedBgraOf(frame)).not.toBe(still);
+        expect(pixelAt(frame, 1270, 790).slice(0, 3)).toEqual([0, 2, 4].map((i) => parseInt(color.slice(1 + i, 3 + i), 16)));
+        expect(Buffer.from(frame.data).equals(Buffer.from((await nut.capture()).data))).toBe(true);
+      }
+    } finally {
+      damage!.close();
+      await tracked.dispose();
+    }
   });
 
   it('refuses a file that is not an Xvfb framebuffer, saying which and why', () => {

@@ -7,6 +7,7 @@ import type { EngineListener } from '../../engine/events.js';
 import type { TaskRuntime } from '../../runner/suite/attempt.js';
 import { openSecretStore } from '../../storage/secrets/index.js';
 import { createScreenSource } from '../../perception/create.js';
+import { watchDamage } from '../../actions/x11-damage.js';
 
 /**
  * The engine for scripted task runs, on one display: used by each test worker (on its private
@@ -48,7 +49,14 @@ export async function openRuntime(
     failsafe: !o.privateDisplay,
     secrets: await openSecretStore({ dataDir: o.secretsDir, ...(passphrase ? { passphrase } : {}) }),
     ...(o.framebuffer
-      ? { screen: () => createScreenSource({ ...(app.display ? { display: app.display } : {}), framebuffer: o.framebuffer, logger: app.logger }) }
+      ? {
+          screen: async () => {
+            // The X server says when something was drawn: a still screen is not read again.
+            const damage = app.display ? await watchDamage(app.display).catch(() => undefined) : undefined;
+            const logger = app.logger;
+            return createScreenSource({ ...(app.display ? { display: app.display } : {}), framebuffer: o.framebuffer, logger, ...(damage ? { damage } : {}) });
+          },
+        }
       : {}),
     listener: (e) => listener?.(e),
   });
