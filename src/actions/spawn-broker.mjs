@@ -2,8 +2,9 @@
 // programs (xdotool, xclip, xrandr, sh) for a big parent. Forking a process that holds the OCR
 // models costs 15-40 ms of page-table copying per spawn; forking this one costs ~1 ms.
 // Protocol (IPC, serialization 'advanced'), see run-program.ts:
-//   parent -> broker: {id, file, args, env, cwd?, input?, timeoutMs?, until}  or  {kill: id}
-//   broker -> parent: {id, code, signal, stdout, stderr, timedOut}  or  {id, error: {message, code}}
+//   parent -> broker: {id, file, args, env, cwd?, input?, timeoutMs?, until, detach?}  or  {kill: id}
+//   broker -> parent: {id, code, signal, stdout, stderr, timedOut}  or  {id, pid} (detach: an app
+//   started and left running)  or  {id, error: {message, code}}
 // The broker reaps its children, and the parent reaps the broker (stopSpawnBroker waits for its
 // exit), so their CPU still ends up in the parent's cutime/cstime.
 import { spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ process.on('message', (m) => {
 process.on('disconnect', () => process.exit(0));
 
 function start(job) {
+  if (job.detach) return launch(job);
   let done = false;
   let timedOut = false;
   let timer;
@@ -62,3 +64,20 @@ function start(job) {
   }
 }
 
+
+/** An app left running: its own session (process group), output ignored; replied to once started. */
+function launch(job) {
+  const reply = (r) => process.connected && process.send({ id: job.id, ...r });
+  let child;
+  try {
+    child = spawn(job.file, job.args, { env: job.env, ...(job.cwd ? { cwd: job.cwd } : {}), detached: true, stdio: 'ignore' });
+  } catch (err) {
+    reply({ error: { message: err.message, code: err.code } });
+    return;
+  }
+  child.once('error', (err) => reply({ error: { message: err.message, code: err.code } }));
+  child.once('spawn', () => {
+    child.unref();
+    reply({ pid: child.pid });
+  });
+}

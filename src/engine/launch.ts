@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { ActionError } from '../shared/errors.js';
+import { launchProgram, ProgramNotRun } from '../actions/run-program.js';
+import { ActionError, errorMessage } from '../shared/errors.js';
 
 /**
  * Starts a program for a `launch` step, detached so it outlives the run like an app a person
@@ -15,12 +15,8 @@ export async function launchApp(app: string, args: string[], env: NodeJS.Process
         ? ['cmd', ['/c', 'start', '""', app, ...args]]
         : ['xdg-open', [app, ...args]]
     : [app, args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { env, detached: true, stdio: 'ignore' });
-    child.once('error', (err) => reject(new ActionError(`cannot start "${app}": ${err.message}`, { cause: err })));
-    child.once('spawn', () => {
-      child.unref();
-      resolve(child.pid ?? 0);
-    });
+  // Through the spawn broker where the process has one (see launchProgram).
+  return launchProgram(cmd, argv, { env }).catch((err: unknown) => {
+    throw new ActionError(`cannot start "${app}": ${err instanceof ProgramNotRun ? err.reason : errorMessage(err)}`, { cause: err });
   });
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/actions/process.js';
-import { execProgram, runProgram, spawnBrokerPid, startSpawnBroker, stopSpawnBroker } from '../../src/actions/run-program.js';
+import { readFileSync } from 'node:fs';
+import { execProgram, launchProgram, runProgram, spawnBrokerPid, startSpawnBroker, stopSpawnBroker } from '../../src/actions/run-program.js';
 import { activeWindowReader } from '../../src/app/window.js';
 import { queryXrandrDisplays } from '../../src/perception/displays.js';
 import { routeCommands } from '../../src/perception/x11.js';
@@ -60,6 +61,20 @@ describe.skipIf(!support.ok)(`the spawn broker on a desktop${support.ok ? '' : `
     const displays = await queryXrandrDisplays(screen.display, nullLogger);
     expect(routed).toBeGreaterThan(before);
     expect(displays?.[0]?.bounds).toMatchObject({ x: 0, y: 0, width: 1280, height: 800 });
+  });
+
+  it('starts an app through the broker: its own process group, left running, not a child of this process', async () => {
+    const pid = await launchProgram('xterm', ['-T', 'launched by the broker', '-e', 'sleep 60'], { env: screen.env });
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+      expect(pgrp).toBe(pid); // a session and group of its own: the task's teardown ends the group
+      expect(ppid).toBe(spawnBrokerPid()); // forked by the broker, not by this (big) process
+      await execProgram('xdotool', ['search', '--sync', '--onlyvisible', '--name', 'launched by the broker'], { env: screen.env, timeoutMs: 10_000 });
+    } finally {
+      process.kill(-pid, 'SIGKILL');
+    }
+    await expect(launchProgram('no-such-program-here', [], { env: screen.env })).rejects.toThrow(/could not run no-such-program-here: .*ENOENT/);
   });
 
   it('says which program failed and why', async () => {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { execProgram } from '../../actions/run-program.js';
+import { execProgram, launchProgram, ProgramNotRun } from '../../actions/run-program.js';
 import type { X11Connection } from '../../actions/x11-client.js';
 import { activeWindow, focusedWindow, onDisplay, visibleWindows } from '../../actions/x11-windows.js';
 import { WORKER_MALLOC } from '../suite/protocol.js';
@@ -196,23 +195,14 @@ export class TaskSession {
   }
 
   /** Starts an app in a process group of its own, so that close() ends it and its children. */
-  private start(argv: string[], what: string): Promise<void> {
+  private async start(argv: string[], what: string): Promise<void> {
     this.options.log(`setup: ${what}`);
     const [cmd, ...args] = argv as [string, ...string[]];
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, {
-        cwd: this.options.workDir,
-        env: this.env,
-        detached: true,
-        stdio: 'ignore',
-      });
-      child.once('error', (err) => reject(new SetupError(`cannot ${what}: ${err.message}`, { cause: err })));
-      child.once('spawn', () => {
-        if (child.pid) this.groups.push(child.pid);
-        child.unref();
-        resolve();
-      });
-    });
+    try {
+      this.groups.push(await launchProgram(cmd, args, { cwd: this.options.workDir, env: this.env }));
+    } catch (err) {
+      throw new SetupError(`cannot ${what}: ${err instanceof ProgramNotRun ? err.reason : errorMessage(err)}`, { cause: err });
+    }
   }
 
   async shell(command: string, signal?: AbortSignal): Promise<string> {
