@@ -6,6 +6,6 @@ export { parseListMonitors, parseXrandrQuery, singleDisplay } from './displays.j
 export { bgraToRgba, makeFrame, lazyBgraFrame, pixelAt, intersect, type RawBgra } from './frame.js';
 export { pickArea } from './regions.js';
 export { encodePng, encodeJpeg, decodeImage, resizeToBudget, crop, type RgbaImage, type ResizedImage } from './image.js';
-export { annotate, overlaySvg, type Annotations } from './annotate.js';
+export { annotate, overlayArea, overlaySvg, type Annotations } from './annotate.js';
 export { diffFrames, type DiffOptions, type FrameDiff, type ChangedRegion } from './diff.js';
 export { waitForSettle, type SettleOptions, type SettleResult } from './settle.js';

@@ -10,6 +10,8 @@ import {
   encodePng,
   lazyBgraFrame,
   makeFrame,
+  overlayArea,
+  overlaySvg,
   pixelAt,
   resizeToBudget,
 } from '../../../src/perception/index.js';
@@ -100,6 +102,26 @@ describe('image operations', () => {
     expect(g).toBeLessThan(80);
     expect(at(90, 25)).toEqual([255, 255, 255]); // inside the box stays untouched
     expect(at(5, 75)).toEqual([255, 255, 255]);
+  });
+
+  it('draws only the part the annotations cover, with the same pixels as a whole-image overlay', async () => {
+    const f = paint(solid(400, 300, [240, 240, 240]), 100, 100, 120, 60, [20, 60, 200]);
+    const a = {
+      points: [{ x: 395, y: 5, label: 'edge' }],
+      boxes: [{ x: 150, y: 90, width: 60, height: 30, label: 'text 97%' }],
+      labels: [{ x: 10, y: 290, text: 'not found' }],
+    };
+    expect(overlayArea(400, 300, a)).toEqual({ x: 8, y: 0, width: 392, height: 296 }); // spread over the corners, clipped
+    expect(overlayArea(400, 300, { boxes: a.boxes })).toEqual({ x: 146, y: 70, width: 82, height: 54 });
+    expect(overlayArea(400, 300, { points: [{ x: -50, y: -50 }] })).toBeNull(); // off the image
+    for (const one of [{ boxes: a.boxes }, { points: a.points }, a]) {
+      const whole = await sharp(Buffer.from(f.data), { raw: { width: 400, height: 300, channels: 4 } })
+        .composite([{ input: Buffer.from(overlaySvg(400, 300, one)), top: 0, left: 0 }])
+        .raw()
+        .toBuffer();
+      const cropped = await decodeImage(await annotate(f, one));
+      expect(Buffer.from(cropped.data).equals(whole)).toBe(true);
+    }
   });
 });
 
