@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startVirtualDisplay, type VirtualDisplay } from '../src/runner/xvfb.js';
-import { runProgram, spawnBrokerPid, startSpawnBroker, stopSpawnBroker } from '../src/actions/run-program.js';
+import { runProgram } from '../src/actions/run-program.js';
+import { spawnBrokerPid, startSpawnBroker, stopSpawnBroker } from '../src/actions/spawn-broker-client.js';
 import { measurePair, summarize, type Benchmark } from './harness.js';
 
 const exec = promisify(execFile);

@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
- * Runs short helper programs (xdotool, xclip, xrandr, `sh -c`) to completion. A process holding
- * the OCR models pays 15-40 ms of fork cost per spawn; after `startSpawnBroker()` (called while
- * the process is still small) the programs are started by a tiny broker process instead
- * (spawn-broker.mjs). Without a broker (the app, the CLI, tests) they are spawned directly.
+ * Runs short helper programs (xdotool, xclip, xrandr, `sh -c`) to completion, and starts apps. A
+ * process holding the OCR models pays 15-40 ms of fork cost per spawn; after `startSpawnBroker()`
+ * (spawn-broker-client.ts, called while the process is still small) the programs are started by
+ * a tiny broker process instead (spawn-broker.mjs). Without a broker (the app, the CLI, tests)
+ * they are spawned directly.
  */
 
 export interface ProgramOptions {
@@ -66,32 +64,20 @@ export interface SpawnJob {
    */
   detach?: true;
 }
-/** What the broker is sent: a program to run, or one to end. */
-export type BrokerMessage = SpawnJob | { kill: number };
-
-/** What became of a SpawnJob. */
-export type SpawnReply =
-  | { id: number; error: { message: string; code?: string } }
-  | { id: number; pid: number }
-  | { id: number; code: number | null; signal: NodeJS.Signals | null; stdout: Uint8Array; stderr: Uint8Array; timedOut: boolean };
-interface Pending {
-  file: string;
-  aborted: () => boolean;
-  resolve(r: ProgramResult): void;
-  reject(e: Error): void;
-  /** A detached job's pid (launchProgram). */
-  launched?(pid: number): void;
+/** Who runs this process's programs instead of spawning them here: a spawn broker (spawn-broker-client.ts). */
+export interface ProgramRoute {
+  run(job: SpawnJob, signal: AbortSignal | undefined): Promise<ProgramResult>;
+  /** A detached job (launchProgram): resolves with the app's pid. */
+  launch(job: SpawnJob): Promise<number>;
 }
 
-/** How jobs reach whoever runs them: a broker child process, or this worker's parent. */
-interface Transport {
-  send(m: BrokerMessage): void;
-  connected(): boolean;
-  /** While programs run, the channel keeps this process alive. */
-  hold(on: boolean): void;
+let route: ProgramRoute | undefined;
+
+/** Sends this process's programs through `r` from now on (undefined: spawned here again). */
+export function routePrograms(r: ProgramRoute | undefined): void {
+  route = r;
 }
 
-let broker: { transport: Transport; pending: Map<number, Pending>; exited: Promise<void>; child?: ChildProcess } | undefined;
 let nextId = 1;
 
 /** Runs one program through the broker when one is up, directly otherwise. Rejects only with ProgramNotRun. */
@@ -108,8 +94,7 @@ export function runProgram(file: string, args: string[], options: ProgramOptions
   };
   const signal = options.signal;
   if (signal?.aborted) return Promise.resolve(abortedResult());
-  const b = broker;
-  return b ? viaBroker(b, job, signal) : direct(job, signal);
+  return route ? route.run(job, signal) : direct(job, signal);
 }
 
 /** Like execFile: rejects when the program fails (exit code not 0, a signal, a timeout, an abort). */
@@ -155,13 +140,7 @@ export function launchProgram(file: string, args: string[], options: { env?: Nod
     detach: true,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   };
-  const b = broker;
-  if (!b) return launchDirect(job);
-  return new Promise((resolve, reject) => {
-    b.pending.set(job.id, { file, aborted: () => false, resolve: () => reject(new ProgramNotRun(file, 'the spawn broker did not say its pid', undefined)), reject, launched: resolve });
-    refChannel(b);
-    b.transport.send(job);
-  });
+  return route ? route.launch(job) : launchDirect(job);
 }
 
 function launchDirect(job: SpawnJob): Promise<number> {
@@ -180,180 +159,6 @@ function launchDirect(job: SpawnJob): Promise<number> {
       resolve(child.pid ?? 0);
     });
   });
-}
-
-/**
- * Starts the broker (once). Call it early, while this process is still small: starting it forks
- * this process once, at its size then. Returns false, and callers keep spawning directly, where
- * the broker script cannot be found or DESKPILOT_NO_SPAWN_BROKER=1.
- */
-export function startSpawnBroker(): boolean {
-  if (broker) return true;
-  if (process.env['DESKPILOT_NO_SPAWN_BROKER'] === '1') return false; // to compare, or to rule it out
-  const script = brokerScript();
-  if (!script) return false;
-  // Plain node: no tsx loader from NODE_OPTIONS (fast start, small memory).
-  const { NODE_OPTIONS: _loader, ...env } = process.env;
-  const child = spawn(process.execPath, [script], {
-    env: { ...env, ...(process.versions['electron'] ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    serialization: 'advanced',
-  });
-  const pending = new Map<number, Pending>();
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve()); // never started: nothing to wait for
-  });
-  const transport: Transport = {
-    send: (m) => child.send(m),
-    connected: () => child.connected,
-    hold: (on) => (on ? child.channel?.ref() : child.channel?.unref()),
-  };
-  const b = { transport, pending, exited, child };
-  broker = b;
-  child.on('message', (m: SpawnReply) => settle(b, m));
-  const fail = (why: string) => {
-    if (broker === b) broker = undefined;
-    for (const [id, p] of pending) {
-      pending.delete(id);
-      p.reject(new ProgramNotRun(p.file, `the spawn broker ${why}`, undefined));
-    }
-  };
-  child.once('error', (err) => fail(`could not start: ${err.message}`));
-  child.once('exit', (code, sig) => fail(`ended (${sig ?? `exit code ${code}`})`));
-  child.unref();
-  refChannel(b);
-  return true;
-}
-
-/**
- * The broker script: beside this module when it runs from src/ (tsx), else in the package's
- * src/actions/ above it when it runs from a bundle (dist/node/<name>-<hash>/, dist/main/index.mjs).
- */
-function brokerScript(): string | undefined {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    for (const file of [path.join(dir, 'spawn-broker.mjs'), path.join(dir, 'src', 'actions', 'spawn-broker.mjs')])
-      if (existsSync(file)) return file;
-    if (path.dirname(dir) === dir) return undefined;
-    dir = path.dirname(dir);
-  }
-}
-
-/**
- * A test worker's programs run by its parent's broker instead of one of its own: with several
- * workers one broker serves them all, and each worker's start is one process (~70-90 ms of CPU)
- * lighter. `send` carries the broker's messages to the parent, whose spawnRelay runs them; its
- * replies go to the function returned.
- */
-export function relaySpawns(send: (m: BrokerMessage) => void): (reply: SpawnReply) => void {
-  const b = {
-    transport: { send, connected: () => process.connected, hold: () => undefined },
-    pending: new Map<number, Pending>(),
-    exited: Promise.resolve(),
-  };
-  broker = b;
-  return (reply) => settle(b, reply);
-}
-
-/**
- * The parent's side of relaySpawns: runs each message of one worker through runProgram (this
- * process's broker when it has one) and gives `reply` what became of each program.
- */
-export function spawnRelay(reply: (r: SpawnReply) => void): (m: BrokerMessage) => void {
-  const running = new Map<number, AbortController>();
-  return (m) => {
-    if ('kill' in m) return void running.get(m.kill)?.abort();
-    if (m.detach) {
-      void launchProgram(m.file, m.args, { env: m.env, ...(m.cwd !== undefined ? { cwd: m.cwd } : {}) }).then(
-        (pid) => reply({ id: m.id, pid }),
-        (err: ProgramNotRun) => reply({ id: m.id, error: { message: err.reason, ...(err.code ? { code: err.code } : {}) } }),
-      );
-      return;
-    }
-    const stop = new AbortController();
-    running.set(m.id, stop);
-    void runProgram(m.file, m.args, {
-      env: m.env,
-      until: m.until,
-      signal: stop.signal,
-      ...(m.cwd !== undefined ? { cwd: m.cwd } : {}),
-      ...(m.input !== undefined ? { input: m.input } : {}),
-      ...(m.timeoutMs ? { timeoutMs: m.timeoutMs } : {}),
-    })
-      .then(
-        (r): SpawnReply => ({ id: m.id, code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut }),
-        (err: ProgramNotRun): SpawnReply => ({ id: m.id, error: { message: err.reason, ...(err.code ? { code: err.code } : {}) } }),
-      )
-      .then((r) => {
-        running.delete(m.id);
-        reply(r);
-      });
-  };
-}
-
-/** Ends the broker and waits until it has exited (so its CPU is counted in this process's cutime). */
-export async function stopSpawnBroker(): Promise<void> {
-  const b = broker;
-  if (!b) return;
-  broker = undefined;
-  if (!b.child) return; // relayed: the parent's broker is the parent's
-  b.child.ref(); // the wait for its exit keeps this process alive
-  if (b.child.connected) b.child.disconnect();
-  await b.exited;
-}
-
-/** The broker's pid while one is up (tests). */
-export function spawnBrokerPid(): number | undefined {
-  return broker?.child?.pid;
-}
-
-function viaBroker(b: NonNullable<typeof broker>, job: SpawnJob, signal: AbortSignal | undefined): Promise<ProgramResult> {
-  return new Promise((resolve, reject) => {
-    let aborted = false;
-    const kill = () => {
-      aborted = true;
-      if (b.transport.connected()) b.transport.send({ kill: job.id });
-    };
-    signal?.addEventListener('abort', kill, { once: true });
-    b.pending.set(job.id, {
-      file: job.file,
-      aborted: () => aborted,
-      resolve: (r) => {
-        signal?.removeEventListener('abort', kill);
-        resolve(r);
-      },
-      reject: (e) => {
-        signal?.removeEventListener('abort', kill);
-        reject(e);
-      },
-    });
-    refChannel(b);
-    b.transport.send(job);
-  });
-}
-
-function settle(b: NonNullable<typeof broker>, m: SpawnReply): void {
-  const p = b.pending.get(m.id);
-  if (!p) return;
-  b.pending.delete(m.id);
-  refChannel(b);
-  if ('error' in m) p.reject(new ProgramNotRun(p.file, m.error.message, m.error.code));
-  else if ('pid' in m) p.launched?.(m.pid);
-  else
-    p.resolve({
-      code: m.code,
-      signal: m.signal,
-      stdout: asBuffer(m.stdout),
-      stderr: asBuffer(m.stderr),
-      timedOut: m.timedOut,
-      aborted: p.aborted(),
-    });
-}
-
-/** The IPC channel keeps this process alive only while a program runs. */
-function refChannel(b: NonNullable<typeof broker>): void {
-  b.transport.hold(b.pending.size > 0);
 }
 
 function direct(job: SpawnJob, signal: AbortSignal | undefined): Promise<ProgramResult> {
@@ -408,8 +213,4 @@ function direct(job: SpawnJob, signal: AbortSignal | undefined): Promise<Program
 
 function abortedResult(): ProgramResult {
   return { code: null, signal: 'SIGKILL', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false, aborted: true };
-}
-
-function asBuffer(u: Uint8Array): Buffer {
-  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }

@@ -3,6 +3,7 @@ import { createConnection, type Socket } from 'node:net';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { ActionError, errorMessage } from '../shared/errors.js';
+import { displaySocket } from './x11-display.js';
 
 /**
  * A small X11 protocol client (the core requests that reading windows needs: atoms, properties,
@@ -72,13 +73,7 @@ export class X11Connection {
 
   /** Connects to `display` (":N", "unix:N", "host:N"), with the MIT-MAGIC-COOKIE-1 from XAUTHORITY when there is one. */
   static async open(display: string, timeoutMs = 2000): Promise<X11Connection> {
-    const m = /^([^:]*):(\d+)(?:\.\d+)?$/.exec(display);
-    if (!m) throw new ActionError(`"${display}" is not an X display name (expected something like ":0" or "host:1")`);
-    const host = m[1] ?? '';
-    const number = m[2]!;
-    const local = host === '' || host === 'unix';
-    const where = local ? { path: `/tmp/.X11-unix/X${number}` } : { host, port: 6000 + Number(number) };
-    const at = 'path' in where ? where.path : `${host}:${where.port}`;
+    const { where, at, local, number } = displaySocket(display);
     const socket = createConnection(where);
     socket.setNoDelay?.(true);
     try {

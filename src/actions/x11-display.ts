@@ -7,11 +7,7 @@ import { ActionError } from '../shared/errors.js';
  * no X server, so the display is probed with a plain socket connection first.
  */
 export async function probeX11Display(display: string, timeoutMs = 1000): Promise<void> {
-  const m = /^([^:]*):(\d+)(?:\.\d+)?$/.exec(display);
-  if (!m) throw new ActionError(`"${display}" is not an X display name (expected something like ":0" or "host:1")`);
-  const host = m[1] ?? '';
-  const n = Number(m[2]);
-  const where = host === '' || host === 'unix' ? { path: `/tmp/.X11-unix/X${n}` } : { host, port: 6000 + n };
+  const { where, at } = displaySocket(display);
   await new Promise<void>((resolve, reject) => {
     const socket = createConnection(where);
     const timer = setTimeout(() => socket.destroy(new Error('timed out')), timeoutMs);
@@ -22,10 +18,29 @@ export async function probeX11Display(display: string, timeoutMs = 1000): Promis
     });
     socket.once('error', (err) => {
       clearTimeout(timer);
-      const at = 'path' in where ? where.path : `${host}:${6000 + n}`;
       reject(new ActionError(`no X server answers on display "${display}" (${at}: ${err.message}); start one or pass another display`, { cause: err }));
     });
   });
+}
+
+/** Where the X server of `display` (":N", "unix:N", "host:N") listens, and that place in words. */
+export function displaySocket(display: string): {
+  where: { path: string } | { host: string; port: number };
+  at: string;
+  local: boolean;
+  number: string;
+} {
+  const m = /^([^:]*):(\d+)(?:\.\d+)?$/.exec(display);
+  if (!m) throw new ActionError(`"${display}" is not an X display name (expected something like ":0" or "host:1")`);
+  const host = m[1] ?? '';
+  const number = m[2]!;
+  const local = host === '' || host === 'unix';
+  if (local) {
+    const socket = `/tmp/.X11-unix/X${number}`;
+    return { where: { path: socket }, at: socket, local, number };
+  }
+  const port = 6000 + Number(number);
+  return { where: { host, port }, at: `${host}:${port}`, local, number };
 }
 
 /** Points libnut (nut-js's native part, one per process) at a display before its first use. */

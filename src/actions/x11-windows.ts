@@ -53,7 +53,7 @@ function gone<T>(fallback: T): (err: unknown) => T {
   };
 }
 
-export async function windowTitle(c: X11Connection, window: number): Promise<string> {
+async function windowTitle(c: X11Connection, window: number): Promise<string> {
   for (const name of ['_NET_WM_NAME', 'WM_NAME']) {
     const p = await c.property(window, name).catch(gone(undefined));
     if (p && p.format === 8 && p.data.length > 0) return p.data.toString(p.type === STRING ? 'latin1' : 'utf8');
@@ -61,7 +61,7 @@ export async function windowTitle(c: X11Connection, window: number): Promise<str
   return '';
 }
 
-export async function windowPid(c: X11Connection, window: number): Promise<number | undefined> {
+async function windowPid(c: X11Connection, window: number): Promise<number | undefined> {
   const p = await c.property(window, '_NET_WM_PID').catch(gone(undefined));
   return p && p.format === 32 && p.data.length >= 4 ? p.data.readUInt32LE(0) : undefined;
 }

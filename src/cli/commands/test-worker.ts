@@ -1,7 +1,8 @@
 import { UserInputError } from '../../shared/errors.js';
 import { WORKER_ENV, type FromWorker, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
-import { relaySpawns, runProgram, startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
+import { runProgram } from '../../actions/run-program.js';
+import { relaySpawns, startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
 import { routeCommands } from '../../perception/x11.js';
 import { trustDisplay } from '../../perception/nut-probe.js';
 import { setModelCacheDir } from '../../perception/ocr/cache-dir.js';

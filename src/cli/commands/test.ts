@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
-import { startSpawnBroker, stopSpawnBroker } from '../../actions/run-program.js';
+import { startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
 import { ocrThreadsPerWorker } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { spawnRelay } from '../../actions/run-program.js';
+import { spawnRelay } from '../../actions/spawn-broker-client.js';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { BrokerMessage, SpawnReply } from '../../actions/run-program.js';
+import type { BrokerMessage, SpawnReply } from '../../actions/spawn-broker-client.js';
 import type { SerializedError } from '../../shared/errors.js';
 import type { Task } from '../tasks/schema.js';
 import type { AttemptProgress } from './attempt.js';

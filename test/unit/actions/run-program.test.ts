@@ -5,14 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../../src/actions/process.js';
-import {
-  execProgram,
-  relaySpawns,
-  runProgram,
-  spawnBrokerPid,
-  startSpawnBroker,
-  stopSpawnBroker,
-} from '../../../src/actions/run-program.js';
+import { execProgram, runProgram } from '../../../src/actions/run-program.js';
+import { relaySpawns, spawnBrokerPid, startSpawnBroker, stopSpawnBroker } from '../../../src/actions/spawn-broker-client.js';
 import { ActionError } from '../../../src/shared/errors.js';
 
 // The broker serves the X11 helper programs (xdotool, xclip, xrandr) of a Linux test worker.
@@ -115,7 +109,7 @@ describe.skipIf(!linux)(`the spawn broker and its parent${linux ? '' : NOT_LINUX
     // A parent that starts the broker, runs one program, prints the broker's pid and falls off
     // the end: it must exit by itself (the broker's channel is unref'ed when idle).
     const script = [
-      "const m = await import('./src/actions/run-program.ts');",
+      "const m = { ...(await import('./src/actions/run-program.ts')), ...(await import('./src/actions/spawn-broker-client.ts')) };",
       'm.startSpawnBroker();',
       "const r = await m.runProgram('echo', ['hi']);",
       "process.stdout.write(m.spawnBrokerPid() + ' ' + r.stdout.toString());",
@@ -137,7 +131,7 @@ describe.skipIf(!linux)(`the spawn broker and its parent${linux ? '' : NOT_LINUX
 
   it("stopSpawnBroker waits until the broker has exited (so its CPU is in the parent's cutime)", async () => {
     const script = [
-      "const m = await import('./src/actions/run-program.ts');",
+      "const m = { ...(await import('./src/actions/run-program.ts')), ...(await import('./src/actions/spawn-broker-client.ts')) };",
       'm.startSpawnBroker();',
       'const pid = m.spawnBrokerPid();',
       "await m.runProgram('true', []);",
@@ -156,7 +150,7 @@ describe.skipIf(!linux)(`the spawn broker and its parent${linux ? '' : NOT_LINUX
     const work = mkdtempSync(path.join(os.tmpdir(), 'run-program-'));
     const pidFile = path.join(work, 'pid');
     const script = [
-      "const m = await import('./src/actions/run-program.ts');",
+      "const m = { ...(await import('./src/actions/run-program.ts')), ...(await import('./src/actions/spawn-broker-client.ts')) };",
       'm.startSpawnBroker();',
       // A program in flight: the broker must not wait for it once its parent is gone.
       `void m.runProgram('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']);`,
