@@ -17,7 +17,7 @@ import type { Confirmer, Frame, Grounder, InputDriver, ModelClient, ScreenSource
 import { blackOut, secretBoxes } from '../grounding/secret-mask.js';
 import { openSecretStore } from '../storage/secrets/index.js';
 import type { AppContext } from './context.js';
-import type { OcrResult } from '../perception/ocr/types.js';
+import type { Ocr, OcrResult } from '../perception/ocr/types.js';
 import { boxToDesktop } from '../shared/coords.js';
 import type { Point } from '../shared/geometry.js';
 import { setupGrounding } from './grounding-setup.js';
@@ -47,6 +47,8 @@ export interface EngineSetupOptions {
   secrets?: SecretStore;
   /** Makes the screen source (the desktop app's: desktopCapturer or nut-js, its widget masked); createScreenSource when absent. */
   screen?: () => Promise<ScreenSource>;
+  /** The OCR to read screens with (a test worker's: the run's shared OCR server); createOcr() when absent. */
+  ocr?: Ocr;
 }
 
 export interface EngineSetup {
@@ -98,7 +100,7 @@ export async function setupEngine(app: AppContext, options: EngineSetupOptions):
   ref.guarded = new GuardedInputDriver(raw, { controller: control.controller, ...(failsafe ? { failsafe } : {}) });
   const input: InputDriver = ref.guarded;
   if (!modelCacheDir()) setModelCacheDir(modelCacheIn(app.dataDir));
-  const { grounder, perception, ocr, byName } = setupGrounding(config, logger);
+  const { grounder, perception, ocr, byName } = setupGrounding(config, logger, process.cwd(), options.ocr);
   const store = await app.store();
   const maskFrame = async (frame: Frame, values: Iterable<string>): Promise<Frame> =>
     blackOut(frame, secretBoxes(await perception.ocr({ frame, displays: [] }), values));

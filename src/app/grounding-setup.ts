@@ -26,8 +26,8 @@ export interface GroundingSetup {
  * VLM ('vlm-local') is always there by name (it says "model not installed" until its folder
  * is) and joins the cascade only when grounding.cascade lists it.
  */
-export function setupGrounding(config: Config, logger: Logger, baseDir = process.cwd()): GroundingSetup {
-  const ocr = createOcr({ logger });
+export function setupGrounding(config: Config, logger: Logger, baseDir = process.cwd(), shared?: Ocr): GroundingSetup {
+  const ocr = shared ?? createOcr({ logger });
   const perception = new ObservationPerception(ocr, (frame, result, signal) => proposeElements(frame, { ocr: result, ...(signal ? { signal } : {}) }));
   const ocrOf = (obs: Parameters<typeof perception.ocr>[0], signal?: AbortSignal) => perception.ocr(obs, signal);
   const min = config.grounding.minConfidence;

@@ -8,6 +8,8 @@ import type { TaskRuntime } from '../../runner/suite/attempt.js';
 import { openSecretStore } from '../../storage/secrets/index.js';
 import { createScreenSource } from '../../perception/create.js';
 import { watchDamage } from '../../actions/x11-damage.js';
+import { connectOcr } from '../../perception/ocr/server.js';
+import { createOcr } from '../../perception/ocr/index.js';
 
 /**
  * The engine for scripted task runs, on one display: used by each test worker (on its private
@@ -28,6 +30,8 @@ export interface RuntimeOptions {
   privateDisplay?: boolean;
   /** The private display's Xvfb framebuffer file: the screen is read from it (see fb-source.ts). */
   framebuffer?: string;
+  /** The run's OCR server (see perception/ocr/server.ts): screens are read there, no models load here. */
+  ocrSocket?: string;
 }
 
 export async function openRuntime(
@@ -59,6 +63,15 @@ export async function openRuntime(
         }
       : {}),
     listener: (e) => listener?.(e),
+    ...(o.ocrSocket
+      ? {
+          // Should the server fail, this worker reads with models of its own (the run goes on).
+          ocr: connectOcr(o.ocrSocket, {
+            fallback: () => createOcr({ logger: app.logger }),
+            onFallback: (reason) => app.logger.warn({ reason }, 'OCR server unavailable: reading with this worker\'s own models'),
+          }),
+        }
+      : {}),
   });
   const store = await app.store();
   const display = (await setup.deps.screen.listDisplays())[0];

@@ -1,5 +1,5 @@
 import { UserInputError } from '../../shared/errors.js';
-import { WORKER_ENV, type FromWorker, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
+import { OCR_SERVER_ENV, WORKER_ENV, type FromWorker, type OcrServerConfig, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
 import { runProgram } from '../../actions/run-program.js';
 import { relaySpawns, startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
@@ -17,6 +17,11 @@ import { setModelCacheDir } from '../../perception/ocr/cache-dir.js';
 void main();
 
 async function main(): Promise<void> {
+  const server = process.env[OCR_SERVER_ENV];
+  if (server) {
+    const { runOcrServer } = await import('../../runner/suite/ocr-server.js');
+    return runOcrServer(JSON.parse(server) as OcrServerConfig);
+  }
   const raw = process.env[WORKER_ENV];
   if (!raw)
     throw new UserInputError(`the test worker is started by "deskpilot test" (${WORKER_ENV} is not set)`);
@@ -77,14 +82,17 @@ async function main(): Promise<void> {
       sweepWindows: true,
       privateDisplay: true,
       ...(screen.framebuffer ? { framebuffer: screen.framebuffer } : {}),
+      ...(config.ocrSocket ? { ocrSocket: config.ocrSocket } : {}),
     });
     // The OCR models (~0.2 s of this thread) load now, while openbox may still be starting. Loaded
     // while the X server started, they held up the engine's set-up (the main thread is busy while a
     // model loads); loaded during the first task, with several workers they competed with that
     // task's app and the other workers (2 workers: ~0.2 s more wall time; 1 worker: the same).
-    await import('../../perception/ocr/index.js')
-      .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
-      .catch(() => undefined); // a model that fails to load shows at the first read
+    // With the run's OCR server (`deskpilot test` starts one), the models are its to load.
+    if (!config.ocrSocket)
+      await import('../../perception/ocr/index.js')
+        .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
+        .catch(() => undefined); // a model that fails to load shows at the first read
     await screen.windowManagerReady;
     try {
       await serveTasks(runtime, config.workRoot, screen.pids);

@@ -6,6 +6,7 @@ import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
 import { startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
+import { ocrSocketIn, spawnOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-server.js';
 import { ocrThreadsPerWorker } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
@@ -106,8 +107,14 @@ async function runTests(
   process.once('SIGINT', onSigint);
   // One spawn broker, started while this process is small, runs the workers' helper programs.
   const relaySpawns = flags.isolate && startSpawnBroker();
+  let ocrServer: OcrServerHandle | undefined;
   try {
     const entry = flags.isolate ? await workerEntry() : '';
+    // One OCR server for all workers, started first: its models load while the workers boot.
+    const socket = flags.isolate ? ocrSocketIn(root) : undefined;
+    ocrServer = socket
+      ? spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(app.dataDir) }, process.env)
+      : undefined;
     // In this process (--no-isolate), optimised models go to the person's data dir, not the run's.
     if (!flags.isolate) setModelCacheDir(modelCacheIn(app.dataDir));
     const start = (index: number): WorkerHandle => {
@@ -139,6 +146,7 @@ async function runTests(
         workers,
         entry,
         relaySpawns,
+        ...(ocrServer ? { ocrSocket: ocrServer.socket } : {}),
       });
     };
     // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
@@ -170,7 +178,7 @@ async function runTests(
     await closeUntaken();
     process.removeListener('SIGINT', onSigint);
     await rm(root, { recursive: true, force: true });
-    await Promise.all(started.map((h) => h.exited ?? Promise.resolve()));
+    await Promise.all([...started.map((h) => h.exited ?? Promise.resolve()), ocrServer?.close()]);
     if (relaySpawns) await stopSpawnBroker();
   }
 }
@@ -200,6 +208,8 @@ export function isolatedWorker(
     entry: string;
     /** This process runs a spawn broker: the worker's helper programs go to it (see relaySpawns). */
     relaySpawns?: boolean;
+    /** The run's OCR server (spawnOcrServer): the worker reads screens through it. */
+    ocrSocket?: string;
   },
 ): WorkerHandle {
   const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
@@ -219,6 +229,7 @@ export function isolatedWorker(
       ocrThreads: ocrThreadsPerWorker(o.workers ?? 1),
       modelCacheDir: modelCacheIn(o.secretsDir),
       ...(o.relaySpawns ? { relaySpawns: true } : {}),
+      ...(o.ocrSocket ? { ocrSocket: o.ocrSocket } : {}),
     },
     env,
   );

@@ -39,11 +39,8 @@ export class WorkerCrashed extends AppError {
 
 /** `entry`: the worker's bundle (its launcher, run by node itself) or its TypeScript source (run via tsx). */
 export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.ProcessEnv): WorkerHandle {
-  // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
-  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const args = [...WORKER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', tsx(), entry] : [entry])];
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, workerArgs(entry), {
     env: { ...env, ...WORKER_MALLOC, [WORKER_ENV]: JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Relayed programs' output is bytes (Buffers), which JSON would turn into arrays of numbers.
@@ -130,6 +127,13 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
     exited: gone,
     interrupt: () => void (exited || child.kill('SIGTERM')),
   };
+}
+
+/** Node's arguments for the worker's entry (also the OCR server's, see ocr-server.ts). */
+export function workerArgs(entry: string): string[] {
+  // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
+  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return [...WORKER_NODE_FLAGS, ...(entry.endsWith('.ts') ? ['--import', tsx(), entry] : [entry])];
 }
 
 function endLeftovers(pids: number[]): void {

@@ -50,9 +50,20 @@ export interface WorkerConfig {
   modelCacheDir?: string;
   /** Helper programs are run by the parent's spawn broker (see relaySpawns), not one of its own. */
   relaySpawns?: boolean;
+  /** Screens are read by the run's OCR server on this Unix socket (see ocr-server.ts), not by models of its own. */
+  ocrSocket?: string;
 }
 
 export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';
+
+/** The same entry started as the run's OCR server: passed as JSON in DESKPILOT_OCR_SERVER. */
+export interface OcrServerConfig {
+  socket: string;
+  threads: number;
+  modelCacheDir?: string;
+}
+
+export const OCR_SERVER_ENV = 'DESKPILOT_OCR_SERVER';
 
 /**
  * OCR threads per model run in each of `workers` workers: the OCR's default of 2 (1 on a single

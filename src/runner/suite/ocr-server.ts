@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { workerArgs } from './child.js';
+import { OCR_SERVER_ENV, WORKER_MALLOC, type OcrServerConfig } from './protocol.js';
+
+/**
+ * The run's OCR server: one process that holds the OCR models for all of a run's workers, which
+ * send it the screens they read (perception/ocr/server.ts). It is the test worker's entry started
+ * with DESKPILOT_OCR_SERVER set, so it starts from the same bundle and code cache.
+ *
+ * Each worker used to load the models itself: ~0.15 s of CPU in its start, and its first read
+ * grew its heap by ~60k page faults, paid again in every worker while the others started too.
+ */
+
+export interface OcrServerHandle {
+  socket: string;
+  /** Ends the server and resolves once its process exited. */
+  close(): Promise<void>;
+}
+
+/**
+ * Where the run's server listens (in the run's temp dir), or none: DESKPILOT_NO_OCR_SERVER=1
+ * (each worker loads the models itself, as before), or a temp dir whose path is too long for
+ * a Unix socket (108 bytes on Linux, 104 on macOS).
+ */
+export function ocrSocketIn(dir: string): string | undefined {
+  const socket = path.join(dir, 'ocr.sock');
+  return process.env['DESKPILOT_NO_OCR_SERVER'] === '1' || Buffer.byteLength(socket) > 100 ? undefined : socket;
+}
+
+/** Starts the server (`entry`: the worker's bundle or source, as spawnWorker runs it). */
+export function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.ProcessEnv): OcrServerHandle {
+  const child = spawn(process.execPath, workerArgs(entry), {
+    env: { ...env, ...WORKER_MALLOC, [OCR_SERVER_ENV]: JSON.stringify(config) },
+    // The IPC channel only tells it when this process is gone: it then exits.
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  return {
+    socket: config.socket,
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        if (child.connected) child.disconnect();
+        else child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(kill);
+      }
+    },
+  };
+}
+
+/** The server's side: listens at once (workers may connect while the models load), then loads them. */
+export async function runOcrServer(config: OcrServerConfig): Promise<void> {
+  const { createOcr, setModelCacheDir, warmOcrModels } = await import('../../perception/ocr/index.js');
+  const { serveOcr } = await import('../../perception/ocr/server.js');
+  if (config.modelCacheDir) setModelCacheDir(config.modelCacheDir);
+  const ocr = createOcr({ threads: config.threads });
+  const server = await serveOcr(config.socket, ocr);
+  const stop = () =>
+    void server
+      .close()
+      .then(() => ocr.dispose())
+      .finally(() => process.exit(0));
+  process.once('disconnect', stop);
+  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => undefined); // the parent decides (see test-worker.ts)
+  // A model that fails to load fails each read with the reason (OcrError), as in a worker.
+  await warmOcrModels(config.threads).catch(() => undefined);
+}
