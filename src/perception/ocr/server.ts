@@ -127,7 +127,11 @@ export function connectOcr(socketPath: string, options: ConnectOptions = {}): Oc
         { once: true },
       );
     });
-    send(socket, { id, width: area.width, height: area.height } satisfies RequestHeader, crop(image, area));
+    // A connection that closed since it was made has failed its reads already: this one too.
+    if (socket.destroyed) {
+      pending.get(id)?.reject(new ServerGone(`the OCR server (${socketPath}) closed the connection`));
+      pending.delete(id);
+    } else send(socket, { id, width: area.width, height: area.height } satisfies RequestHeader, crop(image, area));
     return (await result).lines;
   };
   return {
