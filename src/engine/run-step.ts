@@ -1,5 +1,6 @@
 import { waitForSettle } from '../perception/settle.js';
-import { AppError, throwIfAborted } from '../shared/errors.js';
+import { diffFrames } from '../perception/diff.js';
+import { AppError, GroundingError, throwIfAborted } from '../shared/errors.js';
 import type { Location, Observation } from '../shared/ports.js';
 import type { Resolution } from '../shared/records.js';
 import { stepTargets, type Step } from '../shared/steps.js';
@@ -51,7 +52,18 @@ export async function runStep(
     lap('check', t);
     return { resolution: loc ?? null, timings, afterScreenshotId: null, takeOver: false };
   }
-  for (const target of stepTargets(step)) locations.push(await resolveTarget(obs, target, deps.grounder, signal));
+  try {
+    for (const target of stepTargets(step)) locations.push(await resolveTarget(obs, target, deps.grounder, signal));
+  } catch (err) {
+    if (!(err instanceof GroundingError) || err.code !== 'GROUNDING_NOT_FOUND') throw err;
+    // The last step's repaint may have come a frame late (its settle saw the screen still): once
+    // the screen is quiet, a screen that changed since this step's observation is read again.
+    const quiet = await waitForSettle(deps.screen, { timeoutMs: 1000, quietMs: 100, signal, ...(deps.displayId ? { displayId: deps.displayId } : {}) });
+    if (!diffFrames(obs.frame, quiet.frame).changed) throw err;
+    obs = { ...(await observer.observe(state.runId, signal)), ...(obs.app ? { app: obs.app } : {}) };
+    locations.length = 0;
+    for (const target of stepTargets(step)) locations.push(await resolveTarget(obs, target, deps.grounder, signal));
+  }
   lap('ground', t);
   if (locations.length) {
     const screenshotId = await observer.annotated(state.runId, obs.frame, locations);
