@@ -182,6 +182,8 @@ describe('start-up bundles', () => {
     rmSync(cache);
     expect(run({ DESKPILOT_NO_CODE_CACHE: '1' }).value).toBe(43); // switched off: none kept
     expect(() => statSync(cache)).toThrow();
+    expect(run({ DESKPILOT_CODE_CACHE_READ_ONLY: '1' }).value).toBe(43); // read only: none written either
+    expect(() => statSync(cache)).toThrow();
     // Any other import.meta would be empty in a CommonJS script: no bundle (the sources run instead).
     writeFileSync(path.join(dir, 'main.ts'), "export const here = import.meta.dirname;\n");
     expect(await ensureBundle(dir, 'main.ts', cjs)).toBeNull();
