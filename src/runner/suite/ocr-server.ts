@@ -35,9 +35,8 @@ export function spawnOcrServer(entry: string, config: OcrServerConfig, env: Node
       ...env,
       ...WORKER_MALLOC,
       [OCR_SERVER_ENV]: JSON.stringify(config),
-      // It runs only the OCR part of the workers' bundle: a code cache saved by it would leave the
-      // workers' start to compile the rest (a worker's cache: ~1.6 MB; this process's: ~0.5 MB).
-      DESKPILOT_CODE_CACHE_READ_ONLY: '1',
+      // It runs another part of the workers' bundle: its compiled code is cached apart from theirs.
+      DESKPILOT_CODE_CACHE_ROLE: 'ocr-server',
     },
     // The IPC channel only tells it when this process is gone: it then exits.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
