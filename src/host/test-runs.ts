@@ -5,6 +5,9 @@ import path from 'node:path';
 import { reporterByName } from '../runner/reporters/by-name.js';
 import { failureReason, type Reporter } from '../runner/reporters/reporter.js';
 import type { WorkerHandle } from '../runner/suite/child.js';
+import { ocrSocketIn, spawnOcrServer } from '../runner/suite/ocr-server.js';
+import { ocrThreadsPerWorker } from '../runner/suite/protocol.js';
+import { modelCacheIn } from '../perception/ocr/cache-dir.js';
 import { planSuite } from '../runner/suite/plan.js';
 import type { SuiteEvent } from '../runner/suite/pool.js';
 import { runSuite } from '../runner/suite/run-suite.js';
@@ -176,6 +179,11 @@ export class TestRunner {
     // The CLI's own worker start, loaded when first needed (it brings the command-line modules).
     const { isolatedWorker, workerEntry } = await import('../cli/commands/test.js');
     const entry = this.o.startWorker ? '' : await workerEntry();
+    // One OCR server for the run's workers, as `deskpilot test` has (see ocr-server.ts).
+    const socket = this.o.startWorker ? undefined : ocrSocketIn(root);
+    const ocrServer = socket
+      ? spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(this.o.secretsDir) }, process.env)
+      : undefined;
     const progress = new ProgressReporter(
       (list, ready) => this.o.onProgress(id, list, ready),
       () => a.stop.signal.aborted,
@@ -192,6 +200,7 @@ export class TestRunner {
             confirm: 'deny',
             workers: request.workers,
             entry,
+            ...(socket ? { ocrSocket: socket } : {}),
           });
       a.workers.add(w);
       const close = w.close.bind(w);
@@ -203,18 +212,22 @@ export class TestRunner {
       };
     };
     const reporters: Reporter[] = [progress, ...request.reporters.map((r) => reporterByName(r, outDir))];
-    return runSuite({
-      patterns: request.files,
-      cwd: this.o.cwd,
-      workers: request.workers,
-      retries: request.retries,
-      ...(grep ? { grep } : {}),
-      start,
-      reporters,
-      ...(this.o.durationsFile ? { durationsFile: this.o.durationsFile } : {}),
-      signal: a.stop.signal,
-      onReport: (name, f) => (a.file.reports[name] = path.relative(outDir, f).split(path.sep).join('/')),
-    });
+    try {
+      return await runSuite({
+        patterns: request.files,
+        cwd: this.o.cwd,
+        workers: request.workers,
+        retries: request.retries,
+        ...(grep ? { grep } : {}),
+        start,
+        reporters,
+        ...(this.o.durationsFile ? { durationsFile: this.o.durationsFile } : {}),
+        signal: a.stop.signal,
+        onReport: (name, f) => (a.file.reports[name] = path.relative(outDir, f).split(path.sep).join('/')),
+      });
+    } finally {
+      await ocrServer?.close();
+    }
   }
 }
 
