@@ -200,7 +200,7 @@ export class TestRunner {
             confirm: 'deny',
             workers: request.workers,
             entry,
-            ...(socket ? { ocrSocket: socket } : {}),
+            ...(ocrServer ? { ocrSocket: ocrServer.socket, ...(ocrServer.pid !== undefined ? { ocrServerPid: ocrServer.pid } : {}) } : {}),
           });
       a.workers.add(w);
       const close = w.close.bind(w);

@@ -10,6 +10,7 @@ import { createScreenSource } from '../../perception/create.js';
 import { watchDamage } from '../../actions/x11-damage.js';
 import { connectOcr } from '../../perception/ocr/server.js';
 import { createOcr } from '../../perception/ocr/index.js';
+import { isProcessAlive } from '../../storage/liveness.js';
 
 /**
  * The engine for scripted task runs, on one display: used by each test worker (on its private
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   framebuffer?: string;
   /** The run's OCR server (see perception/ocr/server.ts): screens are read there, no models load here. */
   ocrSocket?: string;
+  /** Its process: not waited for once gone. */
+  ocrServerPid?: number;
 }
 
 export async function openRuntime(
@@ -44,6 +47,7 @@ export async function openRuntime(
     flags: { '--data-dir': o.dataDir, '--log-level': o.logLevel, '--display': o.display },
   });
   if (app.display) process.env['DISPLAY'] = app.display;
+  const serverPid = o.ocrServerPid;
   let listener: EngineListener | undefined;
   const passphrase = o.env['DESKPILOT_SECRETS_PASSPHRASE'];
   const setup = await setupEngine(app, {
@@ -68,6 +72,7 @@ export async function openRuntime(
           // Should the server fail, this worker reads with models of its own (the run goes on).
           ocr: connectOcr(o.ocrSocket, {
             fallback: () => createOcr({ logger: app.logger }),
+            ...(serverPid !== undefined ? { serverAlive: () => isProcessAlive(serverPid) } : {}),
             onFallback: (reason) => app.logger.warn({ reason }, 'OCR server unavailable: reading with this worker\'s own models'),
           }),
         }

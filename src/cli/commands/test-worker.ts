@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       privateDisplay: true,
       ...(screen.framebuffer ? { framebuffer: screen.framebuffer } : {}),
       ...(config.ocrSocket ? { ocrSocket: config.ocrSocket } : {}),
+      ...(config.ocrServerPid !== undefined ? { ocrServerPid: config.ocrServerPid } : {}),
     });
     // The OCR models (~0.2 s of this thread) load now, while openbox may still be starting. Loaded
     // while the X server started, they held up the engine's set-up (the main thread is busy while a

@@ -146,7 +146,7 @@ async function runTests(
         workers,
         entry,
         relaySpawns,
-        ...(ocrServer ? { ocrSocket: ocrServer.socket } : {}),
+        ...(ocrServer ? { ocrSocket: ocrServer.socket, ...(ocrServer.pid !== undefined ? { ocrServerPid: ocrServer.pid } : {}) } : {}),
       });
     };
     // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
@@ -210,6 +210,7 @@ export function isolatedWorker(
     relaySpawns?: boolean;
     /** The run's OCR server (spawnOcrServer): the worker reads screens through it. */
     ocrSocket?: string;
+    ocrServerPid?: number;
   },
 ): WorkerHandle {
   const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
@@ -230,6 +231,7 @@ export function isolatedWorker(
       modelCacheDir: modelCacheIn(o.secretsDir),
       ...(o.relaySpawns ? { relaySpawns: true } : {}),
       ...(o.ocrSocket ? { ocrSocket: o.ocrSocket } : {}),
+      ...(o.ocrServerPid !== undefined ? { ocrServerPid: o.ocrServerPid } : {}),
     },
     env,
   );

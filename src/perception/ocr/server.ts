@@ -75,6 +75,11 @@ export interface ConnectOptions {
   fallback?: () => Ocr;
   /** Told why the fallback took over. */
   onFallback?: (reason: string) => void;
+  /**
+   * Whether the server's process is still there: a server that died while starting is not waited
+   * for (its socket never comes), the read goes to the fallback at once.
+   */
+  serverAlive?: () => boolean;
 }
 
 /** The server is not there (not an error of the read itself): the fallback may take the read. */
@@ -85,13 +90,13 @@ class ServerGone extends OcrError {}
  * server may still be starting: refused connections are tried again for `connectMs`).
  */
 export function connectOcr(socketPath: string, options: ConnectOptions = {}): Ocr {
-  const { connectMs = 5000 } = options;
+  const { connectMs = 5000, serverAlive = () => true } = options;
   let connection: Promise<Socket> | undefined;
   let local: Ocr | undefined;
   let nextId = 1;
   const pending = new Map<number, { resolve(r: OcrResult): void; reject(e: Error): void }>();
   const connect = (): Promise<Socket> => {
-    connection ??= open(socketPath, connectMs).then((socket) => {
+    connection ??= open(socketPath, connectMs, serverAlive).then((socket) => {
       readMessages(socket, (header) => {
         const reply = header as unknown as ReplyHeader;
         const p = pending.get(reply.id);
@@ -163,7 +168,7 @@ export function connectOcr(socketPath: string, options: ConnectOptions = {}): Oc
   };
 }
 
-function open(socketPath: string, connectMs: number): Promise<Socket> {
+function open(socketPath: string, connectMs: number, alive: () => boolean): Promise<Socket> {
   const deadline = Date.now() + connectMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -175,8 +180,9 @@ function open(socketPath: string, connectMs: number): Promise<Socket> {
       const retry = (err: NodeJS.ErrnoException) => {
         socket.destroy();
         // Not listening yet (a server still starting): again, until the deadline.
-        if ((err.code === 'ENOENT' || err.code === 'ECONNREFUSED') && Date.now() < deadline) setTimeout(attempt, 20);
-        else reject(new ServerGone(`cannot reach the OCR server at ${socketPath}: ${err.message}`, { cause: err }));
+        const starting = (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') && Date.now() < deadline;
+        if (starting && alive()) setTimeout(attempt, 20);
+        else reject(new ServerGone(`cannot reach the OCR server at ${socketPath}: ${starting ? 'its process is gone' : err.message}`, { cause: err }));
       };
       socket.once('error', retry);
     };

@@ -14,6 +14,8 @@ import { OCR_SERVER_ENV, WORKER_MALLOC, type OcrServerConfig } from './protocol.
 
 export interface OcrServerHandle {
   socket: string;
+  /** Its process (workers stop waiting for its socket once it is gone). */
+  pid?: number;
   /** Ends the server and resolves once its process exited. */
   close(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export function spawnOcrServer(entry: string, config: OcrServerConfig, env: Node
   });
   return {
     socket: config.socket,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     close: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         if (child.connected) child.disconnect();

@@ -52,6 +52,8 @@ export interface WorkerConfig {
   relaySpawns?: boolean;
   /** Screens are read by the run's OCR server on this Unix socket (see ocr-server.ts), not by models of its own. */
   ocrSocket?: string;
+  /** The OCR server's process: while it starts, the worker waits for its socket only while it lives. */
+  ocrServerPid?: number;
 }
 
 export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';

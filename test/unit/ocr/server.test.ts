@@ -86,4 +86,14 @@ describe('OCR server', () => {
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toContain(socket);
   });
+
+  it('does not wait for the socket of a server whose process is gone', async () => {
+    const socket = path.join(dir, 'never.sock');
+    const image = await loadPng(fixture('ocr/xterm-screen.png'));
+    const reasons: string[] = [];
+    // A minute of retries if it waited: the test's own timeout would end it first.
+    const ocr = client(socket, { connectMs: 60_000, serverAlive: () => false, fallback: () => createOcr(), onFallback: (r) => reasons.push(r) });
+    expect(await ocr.recognize(image)).toEqual(await local.recognize(image));
+    expect(reasons).toEqual([`cannot reach the OCR server at ${socket}: its process is gone`]);
+  });
 });
