@@ -5,9 +5,7 @@ import path from 'node:path';
 import { reporterByName } from '../runner/reporters/by-name.js';
 import { failureReason, type Reporter } from '../runner/reporters/reporter.js';
 import type { WorkerHandle } from '../runner/suite/child.js';
-import { ocrSocketIn, spawnOcrServer } from '../runner/suite/ocr-server.js';
-import { ocrThreadsPerWorker } from '../runner/suite/protocol.js';
-import { modelCacheIn } from '../perception/ocr/cache-dir.js';
+import { startOcrServer } from '../runner/suite/ocr-server.js';
 import { planSuite } from '../runner/suite/plan.js';
 import type { SuiteEvent } from '../runner/suite/pool.js';
 import { runSuite } from '../runner/suite/run-suite.js';
@@ -180,10 +178,7 @@ export class TestRunner {
     const { isolatedWorker, workerEntry } = await import('../cli/commands/test.js');
     const entry = this.o.startWorker ? '' : await workerEntry();
     // One OCR server for the run's workers, as `deskpilot test` has (see ocr-server.ts).
-    const socket = this.o.startWorker ? undefined : ocrSocketIn(root);
-    const ocrServer = socket
-      ? spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(this.o.secretsDir) }, process.env)
-      : undefined;
+    const ocrServer = this.o.startWorker ? undefined : startOcrServer(root, entry, this.o.secretsDir);
     const progress = new ProgressReporter(
       (list, ready) => this.o.onProgress(id, list, ready),
       () => a.stop.signal.aborted,
@@ -200,7 +195,7 @@ export class TestRunner {
             confirm: 'deny',
             workers: request.workers,
             entry,
-            ...(ocrServer ? { ocrSocket: ocrServer.socket, ...(ocrServer.pid !== undefined ? { ocrServerPid: ocrServer.pid } : {}) } : {}),
+            ...(ocrServer ? { ocrServer } : {}),
           });
       a.workers.add(w);
       const close = w.close.bind(w);

@@ -124,3 +124,14 @@ export function intersect(a: Box, b: Box): Box | null {
   const bt = Math.min(a.y + a.height, b.y + b.height);
   return r > x && bt > y ? { x, y, width: r - x, height: bt - y } : null;
 }
+
+/** The RGBA pixels of an integer rectangle inside the image, rows packed (no bounds check). */
+export function copyRect(image: { width: number; data: Uint8Array }, r: Box): Uint8Array {
+  const out = new Uint8Array(r.width * r.height * 4);
+  const rowBytes = r.width * 4;
+  for (let y = 0; y < r.height; y++) {
+    const start = ((r.y + y) * image.width + r.x) * 4;
+    out.set(image.data.subarray(start, start + rowBytes), y * rowBytes);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import type { Box } from '../shared/geometry.js';
 import type { Frame } from '../shared/ports.js';
 import { smartResize } from '../shared/coords.js';
 import { CaptureError } from '../shared/errors.js';
-import { intersect } from './frame.js';
+import { copyRect, intersect } from './frame.js';
 
 /** Raw RGBA pixels without a desktop position: what a model or a report gets. */
 export interface RgbaImage {
@@ -78,12 +78,7 @@ export function crop(frame: Frame, box: Box): Frame {
     { x: 0, y: 0, width: frame.width, height: frame.height },
   );
   if (!px) throw new CaptureError(`crop box ${box.width}x${box.height}+${box.x}+${box.y} is outside the ${frame.width}x${frame.height} frame`);
-  const out = new Uint8Array(px.width * px.height * 4);
-  const rowBytes = px.width * 4;
-  for (let y = 0; y < px.height; y++) {
-    const start = ((px.y + y) * frame.width + px.x) * 4;
-    out.set(frame.data.subarray(start, start + rowBytes), y * rowBytes);
-  }
+  const out = copyRect(frame, px);
   const sx = frame.desktopBounds.width / frame.width;
   const sy = frame.desktopBounds.height / frame.height;
   return {

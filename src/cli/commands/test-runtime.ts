@@ -11,6 +11,7 @@ import { watchDamage } from '../../actions/x11-damage.js';
 import { connectOcr } from '../../perception/ocr/server.js';
 import { createOcr } from '../../perception/ocr/index.js';
 import { isProcessAlive } from '../../storage/liveness.js';
+import type { OcrServerAddress } from '../../runner/suite/protocol.js';
 
 /**
  * The engine for scripted task runs, on one display: used by each test worker (on its private
@@ -32,9 +33,7 @@ export interface RuntimeOptions {
   /** The private display's Xvfb framebuffer file: the screen is read from it (see fb-source.ts). */
   framebuffer?: string;
   /** The run's OCR server (see perception/ocr/server.ts): screens are read there, no models load here. */
-  ocrSocket?: string;
-  /** Its process: not waited for once gone. */
-  ocrServerPid?: number;
+  ocrServer?: OcrServerAddress;
 }
 
 export async function openRuntime(
@@ -47,7 +46,6 @@ export async function openRuntime(
     flags: { '--data-dir': o.dataDir, '--log-level': o.logLevel, '--display': o.display },
   });
   if (app.display) process.env['DISPLAY'] = app.display;
-  const serverPid = o.ocrServerPid;
   let listener: EngineListener | undefined;
   const passphrase = o.env['DESKPILOT_SECRETS_PASSPHRASE'];
   const setup = await setupEngine(app, {
@@ -67,12 +65,12 @@ export async function openRuntime(
         }
       : {}),
     listener: (e) => listener?.(e),
-    ...(o.ocrSocket
+    ...(o.ocrServer
       ? {
           // Should the server fail, this worker reads with models of its own (the run goes on).
-          ocr: connectOcr(o.ocrSocket, {
+          ocr: connectOcr(o.ocrServer.socket, {
             fallback: () => createOcr({ logger: app.logger }),
-            ...(serverPid !== undefined ? { serverAlive: () => isProcessAlive(serverPid) } : {}),
+            ...(o.ocrServer.pid !== undefined ? { serverAlive: isProcessAlive.bind(null, o.ocrServer.pid) } : {}),
             onFallback: (reason) => app.logger.warn({ reason }, 'OCR server unavailable: reading with this worker\'s own models'),
           }),
         }

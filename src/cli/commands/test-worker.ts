@@ -82,15 +82,14 @@ async function main(): Promise<void> {
       sweepWindows: true,
       privateDisplay: true,
       ...(screen.framebuffer ? { framebuffer: screen.framebuffer } : {}),
-      ...(config.ocrSocket ? { ocrSocket: config.ocrSocket } : {}),
-      ...(config.ocrServerPid !== undefined ? { ocrServerPid: config.ocrServerPid } : {}),
+      ...(config.ocrServer ? { ocrServer: config.ocrServer } : {}),
     });
     // The OCR models (~0.2 s of this thread) load now, while openbox may still be starting. Loaded
     // while the X server started, they held up the engine's set-up (the main thread is busy while a
     // model loads); loaded during the first task, with several workers they competed with that
     // task's app and the other workers (2 workers: ~0.2 s more wall time; 1 worker: the same).
     // With the run's OCR server (`deskpilot test` starts one), the models are its to load.
-    if (!config.ocrSocket)
+    if (!config.ocrServer)
       await import('../../perception/ocr/index.js')
         .then((ocr) => ocr.warmOcrModels(config.ocrThreads))
         .catch(() => undefined); // a model that fails to load shows at the first read

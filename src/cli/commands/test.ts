@@ -6,8 +6,8 @@ import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
 import { startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
-import { ocrSocketIn, spawnOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-server.js';
-import { ocrThreadsPerWorker } from '../../runner/suite/protocol.js';
+import { startOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-server.js';
+import { ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
 import { runSuite } from '../../runner/suite/run-suite.js';
@@ -111,10 +111,7 @@ async function runTests(
   try {
     const entry = flags.isolate ? await workerEntry() : '';
     // One OCR server for all workers, started first: its models load while the workers boot.
-    const socket = flags.isolate ? ocrSocketIn(root) : undefined;
-    ocrServer = socket
-      ? spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(app.dataDir) }, process.env)
-      : undefined;
+    ocrServer = flags.isolate ? startOcrServer(root, entry, app.dataDir) : undefined;
     // In this process (--no-isolate), optimised models go to the person's data dir, not the run's.
     if (!flags.isolate) setModelCacheDir(modelCacheIn(app.dataDir));
     const start = (index: number): WorkerHandle => {
@@ -146,7 +143,7 @@ async function runTests(
         workers,
         entry,
         relaySpawns,
-        ...(ocrServer ? { ocrSocket: ocrServer.socket, ...(ocrServer.pid !== undefined ? { ocrServerPid: ocrServer.pid } : {}) } : {}),
+        ...(ocrServer ? { ocrServer } : {}),
       });
     };
     // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
@@ -208,9 +205,8 @@ export function isolatedWorker(
     entry: string;
     /** This process runs a spawn broker: the worker's helper programs go to it (see relaySpawns). */
     relaySpawns?: boolean;
-    /** The run's OCR server (spawnOcrServer): the worker reads screens through it. */
-    ocrSocket?: string;
-    ocrServerPid?: number;
+    /** The run's OCR server (startOcrServer): the worker reads screens through it. */
+    ocrServer?: OcrServerAddress;
   },
 ): WorkerHandle {
   const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
@@ -230,8 +226,7 @@ export function isolatedWorker(
       ocrThreads: ocrThreadsPerWorker(o.workers ?? 1),
       modelCacheDir: modelCacheIn(o.secretsDir),
       ...(o.relaySpawns ? { relaySpawns: true } : {}),
-      ...(o.ocrSocket ? { ocrSocket: o.ocrSocket } : {}),
-      ...(o.ocrServerPid !== undefined ? { ocrServerPid: o.ocrServerPid } : {}),
+      ...(o.ocrServer ? { ocrServer: { socket: o.ocrServer.socket, ...(o.ocrServer.pid !== undefined ? { pid: o.ocrServer.pid } : {}) } } : {}),
     },
     env,
   );

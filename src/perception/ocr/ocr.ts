@@ -10,7 +10,7 @@ import { acquireModels, characterClasses, modelSession, releaseModels } from './
 import { readingOrder } from './order.js';
 import { type LineSource, recognizeLines } from './recognize.js';
 import type { Ocr, OcrImage, OcrLine, OcrOptions, OcrResult, RecognizeOptions } from './types.js';
-import { buildLine } from './words.js';
+import { buildLine, mapLineBoxes } from './words.js';
 
 const LINE_MARGIN = 0.05;
 
@@ -161,7 +161,7 @@ function turnedBack(line: OcrLine, rect: PixelRect): OcrLine {
     width: b.width,
     height: b.height,
   });
-  return { ...line, box: back(line.box), words: line.words.map((w) => ({ ...w, box: back(w.box) })) };
+  return mapLineBoxes(line, back);
 }
 
 function checkImage(image: OcrImage): void {

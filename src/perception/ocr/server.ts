@@ -3,7 +3,9 @@ import { rmSync } from 'node:fs';
 import { errorMessage, throwIfAborted } from '../../shared/errors.js';
 import type { Box } from '../../shared/geometry.js';
 import { OcrError } from './errors.js';
+import { copyRect } from '../frame.js';
 import { clampRect } from './image.js';
+import { mapLineBoxes } from './words.js';
 import type { Ocr, OcrImage, OcrLine, OcrResult, RecognizeOptions } from './types.js';
 
 /**
@@ -40,10 +42,7 @@ export function serveOcr(socketPath: string, ocr: Ocr): Promise<{ close(): Promi
     readMessages(socket, (header, data) => {
       const req = header as unknown as RequestHeader;
       const reply = (h: ReplyHeader) => void (socket.writable && send(socket, h));
-      if (data.length !== req.width * req.height * 4) {
-        reply({ id: req.id, error: `a ${req.width}x${req.height} image needs ${req.width * req.height * 4} bytes, got ${data.length}` });
-        return;
-      }
+      // A wrong byte count is the OCR's own error (checkImage), sent back like any other.
       ocr.recognize({ width: req.width, height: req.height, data }).then(
         (result) => reply({ id: req.id, lines: result.lines }),
         (err: unknown) => reply({ id: req.id, error: errorMessage(err) }),
@@ -95,6 +94,7 @@ export function connectOcr(socketPath: string, options: ConnectOptions = {}): Oc
   let local: Ocr | undefined;
   let nextId = 1;
   const pending = new Map<number, { resolve(r: OcrResult): void; reject(e: Error): void }>();
+  const closed = () => new ServerGone(`the OCR server (${socketPath}) closed the connection`);
   const connect = (): Promise<Socket> => {
     connection ??= open(socketPath, connectMs, serverAlive).then((socket) => {
       readMessages(socket, (header) => {
@@ -108,7 +108,7 @@ export function connectOcr(socketPath: string, options: ConnectOptions = {}): Oc
       socket.on('error', () => undefined); // 'close' follows
       socket.on('close', () => {
         connection = undefined;
-        const gone = new ServerGone(`the OCR server (${socketPath}) closed the connection`);
+        const gone = closed();
         for (const p of pending.values()) p.reject(gone);
         pending.clear();
       });
@@ -134,7 +134,7 @@ export function connectOcr(socketPath: string, options: ConnectOptions = {}): Oc
     });
     // A connection that closed since it was made has failed its reads already: this one too.
     if (socket.destroyed) {
-      pending.get(id)?.reject(new ServerGone(`the OCR server (${socketPath}) closed the connection`));
+      pending.get(id)?.reject(closed());
       pending.delete(id);
     } else send(socket, { id, width: area.width, height: area.height } satisfies RequestHeader, crop(image, area));
     return (await result).lines;
@@ -157,7 +157,8 @@ export function connectOcr(socketPath: string, options: ConnectOptions = {}): Oc
         }
         return local.recognize(image, opts);
       }
-      return { lines: area.x || area.y ? lines.map((l) => moveLine(l, area.x, area.y)) : lines };
+      const move = (b: Box): Box => ({ ...b, x: b.x + area.x, y: b.y + area.y });
+      return { lines: area.x || area.y ? lines.map((l) => mapLineBoxes(l, move)) : lines };
     },
     async dispose() {
       const socket = await connection?.catch(() => undefined);
@@ -193,18 +194,7 @@ function open(socketPath: string, connectMs: number, alive: () => boolean): Prom
 /** The RGBA pixels of `area`, rows packed (the image itself when the area is all of it). */
 function crop(image: OcrImage, area: Box): Uint8Array {
   if (area.x === 0 && area.y === 0 && area.width === image.width && area.height === image.height) return image.data;
-  const out = new Uint8Array(area.width * area.height * 4);
-  const row = area.width * 4;
-  for (let y = 0; y < area.height; y++) {
-    const from = ((area.y + y) * image.width + area.x) * 4;
-    out.set(image.data.subarray(from, from + row), y * row);
-  }
-  return out;
-}
-
-function moveLine(line: OcrLine, dx: number, dy: number): OcrLine {
-  const move = (b: Box): Box => ({ ...b, x: b.x + dx, y: b.y + dy });
-  return { ...line, box: move(line.box), words: line.words.map((w) => ({ ...w, box: move(w.box) })) };
+  return copyRect(image, area);
 }
 
 /** Writes one message: its lengths and header, then the bytes (not copied). */

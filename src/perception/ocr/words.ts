@@ -198,6 +198,11 @@ function clampBox(b: Box, bounds: PixelRect): Box {
   return { x, y, width, height };
 }
 
+/** The line with `f` applied to its box and to each word's box. */
+export function mapLineBoxes(line: OcrLine, f: (b: Box) => Box): OcrLine {
+  return { ...line, box: f(line.box), words: line.words.map((w) => ({ ...w, box: f(w.box) })) };
+}
+
 export function unionBox(boxes: readonly Box[]): Box {
   let x0 = Infinity;
   let y0 = Infinity;

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { workerArgs } from './child.js';
-import { OCR_SERVER_ENV, WORKER_MALLOC, type OcrServerConfig } from './protocol.js';
+import { modelCacheIn } from '../../perception/ocr/cache-dir.js';
+import { OCR_SERVER_ENV, ocrThreadsPerWorker, WORKER_MALLOC, type OcrServerAddress, type OcrServerConfig } from './protocol.js';
 
 /**
  * The run's OCR server: one process that holds the OCR models for all of a run's workers, which
@@ -12,26 +13,24 @@ import { OCR_SERVER_ENV, WORKER_MALLOC, type OcrServerConfig } from './protocol.
  * grew its heap by ~60k page faults, paid again in every worker while the others started too.
  */
 
-export interface OcrServerHandle {
-  socket: string;
-  /** Its process (workers stop waiting for its socket once it is gone). */
-  pid?: number;
+export interface OcrServerHandle extends OcrServerAddress {
   /** Ends the server and resolves once its process exited. */
   close(): Promise<void>;
 }
 
 /**
- * Where the run's server listens (in the run's temp dir), or none: DESKPILOT_NO_OCR_SERVER=1
- * (each worker loads the models itself, as before), or a temp dir whose path is too long for
- * a Unix socket (108 bytes on Linux, 104 on macOS).
+ * The server for a run whose temp dir is `runDir` (`entry`: the worker's bundle or source, as
+ * spawnWorker runs it; optimised models are kept in `dataDir`'s cache). None with
+ * DESKPILOT_NO_OCR_SERVER=1 (each worker loads the models itself, as before), or when the temp
+ * dir's path is too long for a Unix socket (108 bytes on Linux, 104 on macOS).
  */
-export function ocrSocketIn(dir: string): string | undefined {
-  const socket = path.join(dir, 'ocr.sock');
-  return process.env['DESKPILOT_NO_OCR_SERVER'] === '1' || Buffer.byteLength(socket) > 100 ? undefined : socket;
+export function startOcrServer(runDir: string, entry: string, dataDir: string): OcrServerHandle | undefined {
+  const socket = path.join(runDir, 'ocr.sock');
+  if (process.env['DESKPILOT_NO_OCR_SERVER'] === '1' || Buffer.byteLength(socket) > 100) return undefined;
+  return spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(dataDir) }, process.env);
 }
 
-/** Starts the server (`entry`: the worker's bundle or source, as spawnWorker runs it). */
-export function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.ProcessEnv): OcrServerHandle {
+function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.ProcessEnv): OcrServerHandle {
   const child = spawn(process.execPath, workerArgs(entry), {
     env: {
       ...env,

@@ -50,10 +50,14 @@ export interface WorkerConfig {
   modelCacheDir?: string;
   /** Helper programs are run by the parent's spawn broker (see relaySpawns), not one of its own. */
   relaySpawns?: boolean;
-  /** Screens are read by the run's OCR server on this Unix socket (see ocr-server.ts), not by models of its own. */
-  ocrSocket?: string;
-  /** The OCR server's process: while it starts, the worker waits for its socket only while it lives. */
-  ocrServerPid?: number;
+  /** Screens are read by the run's OCR server (see ocr-server.ts), not by models of its own. */
+  ocrServer?: OcrServerAddress;
+}
+
+/** Where the run's OCR server listens, and its process: while it starts, its socket is waited for only while it lives. */
+export interface OcrServerAddress {
+  socket: string;
+  pid?: number;
 }
 
 export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';
