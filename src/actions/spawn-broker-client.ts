@@ -49,8 +49,7 @@ function use(l: Link | undefined): void {
  */
 export function startSpawnBroker(): boolean {
   if (link) return true;
-  if (process.env['DESKPILOT_NO_SPAWN_BROKER'] === '1') return false; // to compare, or to rule it out
-  const script = brokerScript();
+  const script = spawnBrokerScript();
   if (!script) return false;
   // Plain node: no tsx loader from NODE_OPTIONS (fast start, small memory).
   const { NODE_OPTIONS: _loader, ...env } = process.env;
@@ -92,8 +91,11 @@ export function startSpawnBroker(): boolean {
 /**
  * The broker script: beside this module when it runs from src/ (tsx), else in the package's
  * src/actions/ above it when it runs from a bundle (dist/node/<name>-<hash>/, dist/main/index.mjs).
+ * Undefined where startSpawnBroker would not start one: not found, or DESKPILOT_NO_SPAWN_BROKER=1
+ * (to compare, or to rule it out).
  */
-function brokerScript(): string | undefined {
+export function spawnBrokerScript(): string | undefined {
+  if (process.env['DESKPILOT_NO_SPAWN_BROKER'] === '1') return undefined;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     for (const file of [path.join(dir, 'spawn-broker.mjs'), path.join(dir, 'src', 'actions', 'spawn-broker.mjs')])

@@ -67,7 +67,7 @@ function globalOptions(): Option[] {
 }
 
 /** Global options that take a value (so the command name is found after them). */
-const VALUED = new Set(globalOptions().flatMap((o) => (o.required && o.long ? [o.long] : [])));
+export const VALUED = new Set(globalOptions().flatMap((o) => (o.required && o.long ? [o.long] : [])));
 
 /**
  * The commands a command line needs: the one it names; none for --version; all of them for help,

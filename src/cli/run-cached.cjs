@@ -12,10 +12,23 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const file = __filename.replace(/\.cjs$/, '.code.cjs');
-// DESKPILOT_CODE_CACHE_ROLE: a process that runs another part of the same bundle (the test run's
-// OCR server runs the workers' bundle) keeps a cache of its own: one cache for both held only what
-// the process that wrote it last had compiled (the OCR server's ~0.5 MB; a worker's ~1.4 MB).
-const role = (process.env.DESKPILOT_CODE_CACHE_ROLE || '').replace(/[^a-z0-9-]/gi, '');
+// The CLI's global options that take a value (src/cli/program.ts; a test keeps the two equal).
+const VALUED_OPTIONS = ['--config', '--data-dir', '--log-level', '--display'];
+/** The command a command line names (`--data-dir D test x.yaml` → "test"), or '' (`--version`). */
+function commandOf(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (VALUED_OPTIONS.includes(args[i])) i++;
+    else if (!args[i].startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(args[i]) ? args[i] : '';
+  }
+  return '';
+}
+// A cache holds only the functions that the run which wrote it compiled. So each role keeps one:
+// - DESKPILOT_CODE_CACHE_ROLE: a process that runs another part of the same bundle (the test
+//   run's OCR server runs the workers' bundle). One cache for both held only what the process that
+//   wrote it last had compiled (the OCR server's ~0.5 MB; a worker's ~1.4 MB).
+// - else the command of a CLI run: a cache written by `deskpilot --version` (0.6 MB) left
+//   `deskpilot test` to compile its task file parsing (~60 ms more CPU) while its workers start.
+const role = (process.env.DESKPILOT_CODE_CACHE_ROLE || commandOf(process.argv.slice(2))).replace(/[^a-z0-9-]/gi, '');
 const cacheFile = `${file}${role ? `.${role}` : ''}.v8cache`;
 let cachedData;
 if (process.env.DESKPILOT_NO_CODE_CACHE !== '1') {

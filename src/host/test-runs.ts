@@ -218,6 +218,7 @@ export class TestRunner {
         reporters,
         ...(this.o.durationsFile ? { durationsFile: this.o.durationsFile } : {}),
         signal: a.stop.signal,
+        onTasksDone: () => void ocrServer?.close(),
         onReport: (name, f) => (a.file.reports[name] = path.relative(outDir, f).split(path.sep).join('/')),
       });
     } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
-import { startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
+import { spawnBrokerScript, startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
 import { startOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-server.js';
 import { ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/protocol.js';
@@ -105,8 +105,8 @@ async function runTests(
   };
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
-  // One spawn broker, started while this process is small, runs the workers' helper programs.
-  const relaySpawns = flags.isolate && startSpawnBroker();
+  // One spawn broker runs the workers' helper programs (started once the workers are).
+  const relaySpawns = flags.isolate && spawnBrokerScript() !== undefined;
   let ocrServer: OcrServerHandle | undefined;
   try {
     const entry = flags.isolate ? await workerEntry() : '';
@@ -150,6 +150,9 @@ async function runTests(
     // read and planned. Up to one per core is started ahead; the pool takes them in order, and any
     // the plan does not need (fewer tasks than workers) are closed once the pool has its workers.
     early = flags.isolate ? Array.from({ length: Math.min(workers, availableParallelism()) }, (_, i) => start(i)) : [];
+    // After the workers: a worker's first program runs ~0.3 s after its spawn, the broker is
+    // ready in less, and the workers start ~20 ms sooner.
+    if (relaySpawns) startSpawnBroker();
     const startOrTake = (index: number): WorkerHandle => {
       const handle = early[index];
       if (!handle || taken.has(index)) return start(index);
@@ -164,6 +167,8 @@ async function runTests(
       ...(shard ? { shard } : {}),
       start: startOrTake,
       onWorkersStarted: () => void closeUntaken(),
+      // No reads after the last task: the server's exit (~40 ms) overlaps the workers' close.
+      onTasksDone: () => void ocrServer?.close(),
       reporters,
       durationsFile: path.join(app.dataDir, DURATIONS_FILE),
       signal: stop.signal,
@@ -174,8 +179,11 @@ async function runTests(
   } finally {
     await closeUntaken();
     process.removeListener('SIGINT', onSigint);
-    await rm(root, { recursive: true, force: true });
-    await Promise.all([...started.map((h) => h.exited ?? Promise.resolve()), ocrServer?.close()]);
+    await Promise.all([
+      rm(root, { recursive: true, force: true }),
+      ...started.map((h) => h.exited ?? Promise.resolve()),
+      ocrServer?.close(),
+    ]);
     if (relaySpawns) await stopSpawnBroker();
   }
 }

@@ -14,7 +14,7 @@ import { OCR_SERVER_ENV, ocrThreadsPerWorker, WORKER_MALLOC, type OcrServerAddre
  */
 
 export interface OcrServerHandle extends OcrServerAddress {
-  /** Ends the server and resolves once its process exited. */
+  /** Ends the server and resolves once its process exited (the same promise on each call). */
   close(): Promise<void>;
 }
 
@@ -46,18 +46,20 @@ function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.Proc
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
   });
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (child.connected) child.disconnect();
+      else child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(kill);
+    }
+  };
   return {
     socket: config.socket,
     ...(child.pid !== undefined ? { pid: child.pid } : {}),
-    close: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        if (child.connected) child.disconnect();
-        else child.kill('SIGTERM');
-        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(kill);
-      }
-    },
+    close: () => (closing ??= close()),
   };
 }
 

@@ -30,6 +30,8 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Expected ms of a task (schedule.ts expectedMs): with it, several workers run even lanes. */
   estimate?: (task: Task) => number;
+  /** Called once every task has its result, before the workers are closed. */
+  onTasksDone?: () => void;
 }
 
 const MAX_REPLACEMENTS = 3;
@@ -105,6 +107,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
         startedMs: started - suiteStarted,
       };
       results.set(task, done);
+      if (results.size === tasks.length) options.onTasksDone?.();
       lanes.finished(lane);
       emit({ type: 'task_finished', result: done });
     }

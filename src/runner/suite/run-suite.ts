@@ -22,6 +22,11 @@ export interface SuiteOptions {
    * tasks are dealt to even lanes by them. Without it, a guess from each task's setup is used.
    */
   durationsFile?: string;
+  /**
+   * Called once every task has its result, while the workers close (or at once when there was
+   * nothing to run): what served the workers alone (the run's OCR server) can go then.
+   */
+  onTasksDone?: () => void;
   /** Called once the pool has asked for its workers (or there was nothing to run). */
   onWorkersStarted?: () => void;
   /** Called with the files the reporters wrote. */
@@ -53,8 +58,10 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         onEvent: emit,
         estimate: (task) => expectedMs(task, durations, workers),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onTasksDone ? { onTasksDone: options.onTasksDone } : {}),
       })
     : Promise.resolve([]);
+  if (!plan.tasks.length) options.onTasksDone?.();
   options.onWorkersStarted?.();
   // In the plan's order, whatever order the workers took them in.
   const tasks = await running;

@@ -169,8 +169,8 @@ describe('start-up bundles', () => {
     expect(await ensureBundle(dir, 'main.ts', cjs)).toBe(launcher);
     const code = path.join(path.dirname(launcher), 'main.code.cjs');
     const cache = `${code}.v8cache`;
-    const run = (env: NodeJS.ProcessEnv = {}) =>
-      JSON.parse(execFileSync(process.execPath, [launcher], { env: { ...process.env, ...env }, encoding: 'utf8' })) as { value: number; url: string };
+    const run = (env: NodeJS.ProcessEnv = {}, args: string[] = []) =>
+      JSON.parse(execFileSync(process.execPath, [launcher, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })) as { value: number; url: string };
     expect(run()).toEqual({ value: 43, url: pathToFileURL(code).href });
     const written = statSync(cache);
     expect(written.size).toBeGreaterThan(0); // saved by the first run...
@@ -186,9 +186,24 @@ describe('start-up bundles', () => {
     expect(run({ DESKPILOT_CODE_CACHE_ROLE: 'ocr-server' }).value).toBe(43);
     expect(() => statSync(cache)).toThrow();
     expect(statSync(`${code}.ocr-server.v8cache`).size).toBeGreaterThan(0);
+    // A CLI command keeps its own too, found past the global options and their values...
+    expect(run({}, ['--data-dir', 'run', '--json', 'test', 'tasks.yaml', '--workers', '2']).value).toBe(43);
+    expect(statSync(`${code}.test.v8cache`).size).toBeGreaterThan(0);
+    expect(() => statSync(`${code}.run.v8cache`)).toThrow();
+    // ...and a command line without one (--version) uses the bundle's own.
+    expect(run({}, ['--log-level', 'debug', '--version']).value).toBe(43);
+    expect(statSync(cache).size).toBeGreaterThan(0);
+    expect(() => statSync(`${code}.debug.v8cache`)).toThrow();
     // Any other import.meta would be empty in a CommonJS script: no bundle (the sources run instead).
     writeFileSync(path.join(dir, 'main.ts'), "export const here = import.meta.dirname;\n");
     expect(await ensureBundle(dir, 'main.ts', cjs)).toBeNull();
+  });
+
+  it("skips the CLI's global options with values as the CLI does, to find the command's cache", async () => {
+    const { VALUED } = await import('../../../src/cli/program.js');
+    const launcher = readFileSync(path.join(ROOT, 'src', 'cli', 'run-cached.cjs'), 'utf8');
+    const listed = /const VALUED_OPTIONS = \[([^\]]*)\]/.exec(launcher)?.[1]?.match(/--[a-z-]+/g);
+    expect(new Set(listed)).toEqual(VALUED);
   });
 
   it('gives null (the caller runs the sources through tsx) when the sources do not build', async () => {

@@ -39,11 +39,18 @@ describe('the worker pool', () => {
     const results = await runPool(tasks, {
       workers: 2,
       retries: 0,
-      start: (i) => fakeWorker(() => 'passed', i, log),
+      start: (i) => ({ ...fakeWorker(() => 'passed', i, log), close: () => Promise.resolve(void log.push(`close ${i}`)) }),
+      // What served the workers alone can go once every task has its result, before they close.
+      onTasksDone: () => log.push('tasks done'),
     });
     expect(results.map((r) => [r.id, r.status])).toEqual(tasks.map((t) => [t.spec.id, 'passed']));
-    expect(new Set(log.map((l) => l.split(':')[0])).size).toBe(2);
-    expect(log).toHaveLength(5);
+    const ran = log.filter((l) => !/^(close|tasks done)/.test(l));
+    expect(new Set(ran.map((l) => l.split(':')[0])).size).toBe(2);
+    expect(ran).toHaveLength(5);
+    expect(log.filter((l) => l === 'tasks done')).toHaveLength(1);
+    // Each worker closes after its own last task: the one that finished first may close before.
+    expect(log.indexOf('tasks done')).toBeGreaterThan(log.lastIndexOf(ran.at(-1)!));
+    expect(log.slice(-1)[0]).toMatch(/^close /);
   });
 
   it('retries a failure; a pass on retry is flaky, failing every attempt is failed', async () => {
