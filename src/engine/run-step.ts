@@ -46,14 +46,19 @@ export async function runStep(
   const timings: Record<string, number> = {};
   const lap = (name: string, t0: number) => (timings[name] = Math.round(performance.now() - t0));
   let t = performance.now();
-  const locations: Location[] = [];
   if (step.kind === 'wait' || step.kind === 'assert') {
     const loc = await check(deps, obs, step, signal);
     lap('check', t);
     return { resolution: loc ?? null, timings, afterScreenshotId: null, takeOver: false };
   }
+  const ground = async (on: Observation): Promise<Location[]> => {
+    const found: Location[] = [];
+    for (const target of stepTargets(step)) found.push(await resolveTarget(on, target, deps.grounder, signal));
+    return found;
+  };
+  let locations: Location[];
   try {
-    for (const target of stepTargets(step)) locations.push(await resolveTarget(obs, target, deps.grounder, signal));
+    locations = await ground(obs);
   } catch (err) {
     if (!(err instanceof GroundingError) || err.code !== 'GROUNDING_NOT_FOUND') throw err;
     // The last step's repaint may have come a frame late (its settle saw the screen still): once
@@ -61,8 +66,7 @@ export async function runStep(
     const quiet = await waitForSettle(deps.screen, { timeoutMs: 1000, quietMs: 100, signal, ...(deps.displayId ? { displayId: deps.displayId } : {}) });
     if (!diffFrames(obs.frame, quiet.frame).changed) throw err;
     obs = { ...(await observer.observe(state.runId, signal)), ...(obs.app ? { app: obs.app } : {}) };
-    locations.length = 0;
-    for (const target of stepTargets(step)) locations.push(await resolveTarget(obs, target, deps.grounder, signal));
+    locations = await ground(obs);
   }
   lap('ground', t);
   if (locations.length) {
