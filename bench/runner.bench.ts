@@ -88,10 +88,14 @@ export const runnerBench: Benchmark = {
         's',
       );
       const share = two.median / one.median;
+      // Each round's own ratio (its 2-worker run over the 1-worker run just before it): the spread
+      // shows how far one round's load moves the figure. The verdict stays the ratio of medians.
+      const perRound = candidate.map((ms, i) => ms / baseline[i]!);
       return {
         figures: {
           'suite wall time, 1 worker': one,
           'suite wall time, 2 workers': two,
+          '2-worker / 1-worker wall time, per round': summarize(perRound, 'x'),
           ...(cpu[1]!.length && cpu[2]!.length
             ? {
                 'CPU time per run, 1 worker': summarize(cpu[1]!, 's'),
