@@ -10,6 +10,7 @@ import { startOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-ser
 import { ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
+import { listTasks } from './test-list.js';
 import { runSuite } from '../../runner/suite/run-suite.js';
 import { DURATIONS_FILE } from '../../runner/suite/schedule.js';
 import { modelCacheIn, setModelCacheDir } from '../../perception/ocr/cache-dir.js';
@@ -27,6 +28,7 @@ interface TestFlags {
   output: string;
   isolate: boolean;
   confirm: 'deny' | 'allow';
+  list?: boolean;
 }
 
 function count(min: number) {
@@ -56,6 +58,7 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
     .option('--reporter <names>', `comma-separated: ${REPORTERS.join(', ')}`, 'list')
     .option('--output <dir>', 'where json, junit and html reports go', 'test-results')
     .option('--no-isolate', 'run on the current display ($DISPLAY), one task at a time, in this process')
+    .option('--list', 'list the tasks that would run (after --grep and --shard) and run none')
     .addOption(
       new Option('--confirm <how>', 'answer for steps that need confirmation')
         .choices(['deny', 'allow'])
@@ -83,6 +86,7 @@ async function runTests(
     throw new UsageError(`--reporter: unknown reporter "${unknown}" (choose from ${REPORTERS.join(', ')})`);
   const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
   const grep = flags.grep !== undefined ? parseGrep(flags.grep) : undefined;
+  if (flags.list) return listTasks(out, files, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) });
   const output = path.resolve(flags.output);
   const reporters = names.map((n) => reporterByName(n as ReporterName, output, (l) => out.line(l)));
   const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-test-'));

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AttemptResult, StepReport, SuiteResult, TaskResult } from '../suite/results.js';
+import { loadErrorAt, type AttemptResult, type StepReport, type SuiteResult, type TaskResult } from '../suite/results.js';
 import type { CheckResult } from '../tasks/evaluate.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 
@@ -107,7 +107,7 @@ function page(result: SuiteResult, body: string): string {
   const c = result.counts;
   const summary = `${result.ok ? 'PASSED' : 'FAILED'} — ${c.passed + c.flaky + c.expected_failure} of ${result.tasks.length} ok (${c.flaky} flaky, ${c.failed} failed, ${c.error} errors, ${c.load_error} load errors) in ${seconds(result.durationMs)} s, ${result.workers} worker(s)`;
   const loadErrors = result.loadErrors.length
-    ? `<section class="task bad"><h2>task files that could not be read</h2><ul>${result.loadErrors.map((e) => `<li class="reason">${esc(`${e.file}${e.line ? `:${e.line}` : ''}${e.column ? `:${e.column}` : ''}: ${e.message}`)}</li>`).join('')}</ul></section>`
+    ? `<section class="task bad"><h2>task files that could not be read</h2><ul>${result.loadErrors.map((e) => `<li class="reason">${esc(`${loadErrorAt(e)}: ${e.message}`)}</li>`).join('')}</ul></section>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DeskPilot test report</title>

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LoadError, SuiteResult, TaskResult } from '../suite/results.js';
+import { loadErrorAt, type LoadError, type SuiteResult, type TaskResult } from '../suite/results.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 import { element } from './xml.js';
 
@@ -73,7 +73,7 @@ function suiteXml(file: string, tasks: TaskResult[], loadErrors: LoadError[], ti
 }
 
 function loadErrorCase(file: string, e: LoadError): string {
-  const where = `${file}${e.line ? `:${e.line}` : ''}${e.column ? `:${e.column}` : ''}`;
+  const where = loadErrorAt({ ...e, file });
   return element(
     'testcase',
     { classname: file, name: `load ${where}`, time: '0' },

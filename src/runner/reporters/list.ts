@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { SuiteEvent } from '../suite/pool.js';
-import type { SuiteResult, TaskStatus } from '../suite/results.js';
+import { loadErrorAt, type SuiteResult, type TaskStatus } from '../suite/results.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 
 /** Live progress for a person: a line per task start, per step and per result, then a summary. */
@@ -53,7 +53,7 @@ export class ListReporter implements Reporter {
 
   finish(result: SuiteResult): Promise<undefined> {
     for (const e of result.loadErrors)
-      this.line(`✗ ${e.file}${e.line ? `:${e.line}` : ''}${e.column ? `:${e.column}` : ''}: ${e.message}`);
+      this.line(`✗ ${loadErrorAt(e)}: ${e.message}`);
     const c = result.counts;
     const parts = [
       `${c.passed} passed`,

@@ -72,6 +72,11 @@ export interface LoadError {
   message: string;
 }
 
+/** Where a load error is: file, file:line or file:line:col. */
+export function loadErrorAt(e: LoadError): string {
+  return `${e.file}${e.line ? `:${e.line}` : ''}${e.column ? `:${e.column}` : ''}`;
+}
+
 export interface SuiteResult {
   startedAt: string;
   durationMs: number;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,5 +63,47 @@ describe('deskpilot test: the command line', () => {
     );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, tasks: [], shard: { index: 2, total: 2 } });
+  });
+
+  it('--list prints what a run would do after --grep and --shard, and starts nothing', () => {
+    const suite = path.join(dir, 'list.yaml');
+    writeFileSync(
+      suite,
+      [
+        'tasks:',
+        '  - { id: c-task, tags: [x], steps: [press enter] }',
+        '  - { id: a-task, tags: [x, slow], steps: [press enter] }',
+        '  - { id: b-task, steps: [press enter], expected_failure: true }',
+        '  - { id: d-task, tags: [x], steps: [press enter] }',
+      ].join('\n') + '\n',
+    );
+    // A run would write its reports (results.json even for no task): a list writes none.
+    const reports = ['--reporter', 'json', '--output', path.join(dir, 'list-out')];
+    const all = deskpilot(suite, '--list', ...reports);
+    expect(all.code).toBe(0);
+    expect(all.stdout.trim().split('\n')).toEqual([
+      `${suite} › a-task  @x @slow`,
+      `${suite} › b-task  (expected to fail)`,
+      `${suite} › c-task  @x`,
+      `${suite} › d-task  @x`,
+      '4 tasks in 1 file',
+    ]);
+    // The shard of the tasks --grep kept: the second of every two.
+    const picked = deskpilot(suite, '--list', '--grep', '@x', '--shard', '2/2', '--json', ...reports);
+    expect(picked.code).toBe(0);
+    expect(JSON.parse(picked.stdout)).toEqual({
+      tasks: [{ file: suite, id: 'c-task', tags: ['x'] }],
+      loadErrors: [],
+      shard: { index: 2, total: 2 },
+    });
+    expect(existsSync(path.join(dir, 'list-out'))).toBe(false);
+    // A malformed file is listed with where it is wrong, and the exit code says so.
+    const bad = path.join(dir, 'list-bad.yaml');
+    writeFileSync(bad, 'id: bad\nsteps: [press enter]\ntimeout: soon\n');
+    const both = deskpilot(suite, bad, '--list', '--grep', 'b-task');
+    expect(both.code).toBe(1);
+    expect(both.stdout).toContain(`${suite} › b-task`);
+    expect(both.stdout).toContain(`✗ ${bad}:3:10: task "bad": timeout:`);
+    expect(both.stdout).toContain('1 task in 1 file');
   });
 });
