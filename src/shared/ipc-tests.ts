@@ -81,6 +81,7 @@ export type TestTaskState =
   | 'error'
   | 'expected_failure'
   | 'unexpected_pass'
+  | 'skipped'
   | 'stopped';
 
 export interface TestTaskProgress {

@@ -29,6 +29,8 @@ interface TestFlags {
   isolate: boolean;
   confirm: 'deny' | 'allow';
   list?: boolean;
+  maxFailures?: number;
+  x?: boolean;
 }
 
 function count(min: number) {
@@ -55,6 +57,8 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
       count(0),
       0,
     )
+    .option('--max-failures <n>', 'stop handing out tasks after n failures; the rest are reported skipped', count(1))
+    .option('-x', 'stop after the first failure (--max-failures 1)')
     .option('--reporter <names>', `comma-separated: ${REPORTERS.join(', ')}`, 'list')
     .option('--output <dir>', 'where json, junit and html reports go', 'test-results')
     .option('--no-isolate', 'run on the current display ($DISPLAY), one task at a time, in this process')
@@ -86,6 +90,7 @@ async function runTests(
     throw new UsageError(`--reporter: unknown reporter "${unknown}" (choose from ${REPORTERS.join(', ')})`);
   const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
   const grep = flags.grep !== undefined ? parseGrep(flags.grep) : undefined;
+  const maxFailures = flags.x ? 1 : flags.maxFailures;
   if (flags.list) return listTasks(out, files, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) });
   const output = path.resolve(flags.output);
   const reporters = names.map((n) => reporterByName(n as ReporterName, output, (l) => out.line(l)));
@@ -167,6 +172,7 @@ async function runTests(
       patterns: files,
       workers,
       retries: flags.retries,
+      ...(maxFailures !== undefined ? { maxFailures } : {}),
       ...(grep ? { grep } : {}),
       ...(shard ? { shard } : {}),
       start: startOrTake,

@@ -48,12 +48,12 @@ class ImageCopier {
 
 async function taskHtml(t: TaskResult, i: number, images: ImageCopier): Promise<string> {
   // An expected failure still shows why it failed: that is what a person checks it for.
-  const why = t.ok && t.status !== 'expected_failure' ? undefined : (failureReason(t) ?? t.status);
+  const why = t.ok && t.status !== 'expected_failure' && t.status !== 'skipped' ? undefined : (failureReason(t) ?? t.status);
   const reason = why ? `<p class="reason">${esc(why)}</p>` : '';
   const attempts = t.attempts.map((a) =>
     attemptHtml(a, `t${i}-a${a.attempt}`, images, a === t.attempts.at(-1)),
   );
-  return `<section class="task ${t.ok ? 'ok' : 'bad'}" id="task-${esc(t.id)}" data-status="${t.status}">
+  return `<section class="task ${t.status === 'skipped' ? 'skipped' : t.ok ? 'ok' : 'bad'}" id="task-${esc(t.id)}" data-status="${t.status}">
 <h2><span class="badge ${t.status}">${t.status.replace('_', ' ')}</span> ${esc(t.id)} <small>${esc(t.file)} · ${seconds(t.durationMs)} s${t.tags.length ? ' · ' + t.tags.map((x) => '@' + esc(x)).join(' ') : ''}</small></h2>
 ${t.title ? `<p>${esc(t.title)}</p>` : ''}${reason}
 ${(await Promise.all(attempts)).join('\n')}
@@ -105,7 +105,7 @@ function verdictHtml(checks: CheckResult[], conj: string, passed: boolean): stri
 
 function page(result: SuiteResult, body: string): string {
   const c = result.counts;
-  const summary = `${result.ok ? 'PASSED' : 'FAILED'} — ${c.passed + c.flaky + c.expected_failure} of ${result.tasks.length} ok (${c.flaky} flaky, ${c.failed} failed, ${c.error} errors, ${c.load_error} load errors) in ${seconds(result.durationMs)} s, ${result.workers} worker(s)`;
+  const summary = `${result.ok ? 'PASSED' : 'FAILED'} — ${c.passed + c.flaky + c.expected_failure} of ${result.tasks.length} ok (${c.flaky} flaky, ${c.failed} failed, ${c.error} errors, ${c.load_error} load errors${c.skipped ? `, ${c.skipped} skipped` : ''}) in ${seconds(result.durationMs)} s, ${result.workers} worker(s)`;
   const loadErrors = result.loadErrors.length
     ? `<section class="task bad"><h2>task files that could not be read</h2><ul>${result.loadErrors.map((e) => `<li class="reason">${esc(`${loadErrorAt(e)}: ${e.message}`)}</li>`).join('')}</ul></section>`
     : '';
@@ -118,7 +118,7 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin:.2em 0}small{color:#666;font-weight
 .task.bad{border-left-color:#c33}.reason{color:#b00;white-space:pre-wrap}
 .badge{display:inline-block;padding:0 .5em;border-radius:3px;font-size:.85em;background:#ddd}
 .badge.passed,.badge.succeeded,.badge.expected_failure{background:#cfc}.badge.flaky{background:#fe9}
-.badge.failed,.badge.error,.badge.unexpected_pass,.badge.denied{background:#fcc}
+.badge.failed,.badge.error,.badge.unexpected_pass,.badge.denied{background:#fcc}.task.skipped{border-left-color:#aaa}.task.skipped .reason{color:#555}
 .steps{padding-left:1.5em}.step{margin:.6em 0}.thought{color:#555;font-style:italic}.timings{color:#777;font-size:.85em}
 .shots{display:flex;gap:1em;flex-wrap:wrap}figure{margin:.3em 0}img{max-width:480px;border:1px solid #ccc}figcaption{font-size:.8em;color:#666}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;vertical-align:top;text-align:left}tr.bad td{background:#fee}

@@ -42,7 +42,7 @@ export function junitXml(result: SuiteResult): string {
       tests: result.tasks.length + result.loadErrors.length,
       failures,
       errors,
-      skipped: 0,
+      skipped: result.tasks.filter((t) => t.status === 'skipped').length,
       time: seconds(result.durationMs),
       timestamp: result.startedAt,
     },
@@ -63,7 +63,7 @@ function suiteXml(file: string, tasks: TaskResult[], loadErrors: LoadError[], ti
       tests: cases.length,
       failures,
       errors,
-      skipped: 0,
+      skipped: tasks.filter((t) => t.status === 'skipped').length,
       time: seconds(time),
       timestamp: timestamp.replace(/\.\d+Z$/, ''),
     },
@@ -92,6 +92,7 @@ function loadErrorCase(file: string, e: LoadError): string {
 function caseXml(t: TaskResult): string {
   const children: string[] = [];
   const last = t.attempts.at(-1);
+  if (t.status === 'skipped') children.push(element('skipped', { message: failureReason(t) ?? 'not run' }, undefined, '      '));
   if (!t.ok) {
     const tag = t.status === 'error' ? 'error' : 'failure';
     children.push(

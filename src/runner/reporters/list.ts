@@ -12,6 +12,7 @@ const MARK: Record<TaskStatus, string> = {
   error: 'ERROR',
   expected_failure: 'ok (expected failure)',
   unexpected_pass: 'FAIL (unexpected pass)',
+  skipped: 'skipped',
 };
 
 export class ListReporter implements Reporter {
@@ -42,6 +43,10 @@ export class ListReporter implements Reporter {
         break;
       case 'task_finished': {
         const t = e.result;
+        if (t.status === 'skipped') {
+          this.line(`- ${MARK.skipped}  ${t.file} › ${t.id}: ${failureReason(t)}`);
+          break;
+        }
         const why = t.ok ? '' : `\n      ${failureReason(t) ?? ''}`;
         this.line(
           `${t.ok ? '✓' : '✗'} ${MARK[t.status]}  ${t.file} › ${t.id} (${seconds(t.durationMs)} s)${why}`,
@@ -62,6 +67,7 @@ export class ListReporter implements Reporter {
       c.failed ? `${c.failed} failed` : '',
       c.error ? `${c.error} errors` : '',
       c.unexpected_pass ? `${c.unexpected_pass} unexpected passes` : '',
+      c.skipped ? `${c.skipped} skipped` : '',
       c.load_error ? `${c.load_error} load errors` : '',
     ].filter(Boolean);
     const shard = result.shard ? ` (shard ${result.shard.index}/${result.shard.total})` : '';

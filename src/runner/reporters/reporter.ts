@@ -16,6 +16,7 @@ export type ReporterName = (typeof REPORTERS)[number];
 export function failureReason(t: TaskResult): string | undefined {
   const last = t.attempts.at(-1);
   if (t.status === 'unexpected_pass') return 'marked expected_failure, but it passed';
+  if (t.status === 'skipped') return t.notRun ?? 'not run';
   return last?.error?.message;
 }
 

@@ -30,8 +30,16 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Expected ms of a task (schedule.ts expectedMs): with it, several workers run even lanes. */
   estimate?: (task: Task) => number;
-  /** Called once every task has its result, before the workers are closed. */
+  /**
+   * Called once every task has its result (or, after --max-failures, once the tasks running then
+   * have theirs), before the workers are closed.
+   */
   onTasksDone?: () => void;
+  /**
+   * Stop handing out tasks once this many have failed (failed, error, unexpected pass; a flaky
+   * pass is not a failure): the tasks running then finish, the rest are reported skipped.
+   */
+  maxFailures?: number;
 }
 
 const MAX_REPLACEMENTS = 3;
@@ -43,6 +51,14 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   const lanes = new Lanes(tasks, n, n > 1 ? options.estimate : undefined);
   let nextIndex = 0;
   let replacements = 0;
+  let failures = 0;
+  let running = 0;
+  let tasksDone = false;
+  const allDone = () => {
+    if (tasksDone) return;
+    tasksDone = true;
+    options.onTasksDone?.();
+  };
   const emit = (e: SuiteEvent) => options.onEvent?.(e);
 
   // A worker's display can fail to come up on a loaded machine (Xvfb or openbox too slow): one
@@ -63,6 +79,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   const slot = async (lane: number) => {
     let worker = await startWorker();
     for (let task = await lanes.next(lane); task; task = await lanes.next(lane)) {
+      running++;
       const attempts: AttemptResult[] = [];
       const allowed = task.spec.expected_failure ? 0 : (task.spec.retries ?? options.retries);
       const started = Date.now();
@@ -95,10 +112,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
       }
       const { status, ok } = finalStatus(attempts, task.spec.expected_failure);
       const done: TaskResult = {
-        id: task.spec.id,
-        file: task.file,
-        ...(task.spec.title ? { title: task.spec.title } : {}),
-        tags: task.spec.tags,
+        ...taskHead(task),
         status,
         ok,
         attempts,
@@ -107,7 +121,9 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
         startedMs: started - suiteStarted,
       };
       results.set(task, done);
-      if (results.size === tasks.length) options.onTasksDone?.();
+      running--;
+      if (!ok && options.maxFailures !== undefined && ++failures >= options.maxFailures) lanes.stop();
+      if (results.size === tasks.length || (lanes.stopped && running === 0)) allDone();
       lanes.finished(lane);
       emit({ type: 'task_finished', result: done });
     }
@@ -115,7 +131,18 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   };
 
   await Promise.all(Array.from({ length: n }, (_, lane) => slot(lane)));
-  return tasks.map((t) => results.get(t)!);
+  const notRun = `not run: ${failures} task${failures === 1 ? '' : 's'} failed (--max-failures ${options.maxFailures ?? 0})`;
+  return tasks.map((t) => {
+    const result = results.get(t);
+    if (result) return result;
+    const skipped: TaskResult = { ...taskHead(t), status: 'skipped', ok: true, attempts: [], durationMs: 0, notRun };
+    emit({ type: 'task_finished', result: skipped });
+    return skipped;
+  });
+}
+
+function taskHead(task: Task): Pick<TaskResult, 'id' | 'file' | 'title' | 'tags'> {
+  return { id: task.spec.id, file: task.file, ...(task.spec.title ? { title: task.spec.title } : {}), tags: task.spec.tags };
 }
 
 /** Who runs what next: one shared queue, or a lane per worker with work moved at the end. */
@@ -124,6 +151,8 @@ class Lanes {
   /** Per lane, the task running and when it started. */
   private readonly running: ({ task: Task; at: number } | undefined)[];
   private waiters: (() => void)[] = [];
+  /** No task is handed out any more (stop()). */
+  stopped = false;
 
   constructor(
     tasks: Task[],
@@ -144,6 +173,12 @@ class Lanes {
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Hands out nothing more: the tasks not taken yet stay without a result. */
+  stop(): void {
+    this.stopped = true;
+    for (const lane of this.lanes) lane.length = 0;
   }
 
   /** A task of `lane` ended: lanes waiting to take work look again. */

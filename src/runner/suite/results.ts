@@ -45,8 +45,11 @@ export interface AttemptResult {
   runId?: string;
 }
 
-/** The final word on a task: flaky = passed after failing; expected failures that fail pass. */
-export type TaskStatus = 'passed' | 'failed' | 'error' | 'flaky' | 'expected_failure' | 'unexpected_pass';
+/**
+ * The final word on a task: flaky = passed after failing; expected failures that fail pass;
+ * skipped = not run (--max-failures was reached first).
+ */
+export type TaskStatus = 'passed' | 'failed' | 'error' | 'flaky' | 'expected_failure' | 'unexpected_pass' | 'skipped';
 
 export interface TaskResult {
   id: string;
@@ -62,6 +65,8 @@ export interface TaskResult {
   worker?: number;
   /** When it started, ms after the first worker was started. */
   startedMs?: number;
+  /** Why a skipped task did not run. */
+  notRun?: string;
 }
 
 /** A task file that could not be loaded, or a task in it that is malformed. */

@@ -11,6 +11,8 @@ export interface SuiteOptions {
   patterns: string[];
   workers: number;
   retries: number;
+  /** Stop handing out tasks after this many failures; the rest are skipped (see PoolOptions). */
+  maxFailures?: number;
   grep?: RegExp;
   shard?: { index: number; total: number };
   cwd?: string;
@@ -59,6 +61,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         estimate: (task) => expectedMs(task, durations, workers),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onTasksDone ? { onTasksDone: options.onTasksDone } : {}),
+        ...(options.maxFailures !== undefined ? { maxFailures: options.maxFailures } : {}),
       })
     : Promise.resolve([]);
   if (!plan.tasks.length) options.onTasksDone?.();
@@ -74,6 +77,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     error: 0,
     expected_failure: 0,
     unexpected_pass: 0,
+    skipped: 0,
     load_error: plan.loadErrors.length,
   };
   for (const t of tasks) counts[t.status]++;

@@ -134,6 +134,7 @@ export async function readDurations(file: string): Promise<Durations> {
 export async function rememberDurations(file: string, tasks: TaskResult[], workers = 1): Promise<void> {
   const durations = await readDurations(file);
   for (const t of tasks) {
+    if (t.status === 'skipped') continue; // not run: no duration to learn from
     const key = taskKey(t.file, t.id, workers);
     const before = durations[key];
     durations[key] = before === undefined ? t.durationMs : Math.round((before + t.durationMs) / 2);

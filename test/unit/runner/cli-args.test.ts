@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,5 +105,37 @@ describe('deskpilot test: the command line', () => {
     expect(both.stdout).toContain(`${suite} › b-task`);
     expect(both.stdout).toContain(`✗ ${bad}:3:10: task "bad": timeout:`);
     expect(both.stdout).toContain('1 task in 1 file');
+  });
+
+  it('-x and --max-failures n: no task starts after that many failures, the rest are skipped', () => {
+    // In this process with no display every task errors at once: a failure each, quickly.
+    const suite = path.join(dir, 'three.yaml');
+    writeFileSync(
+      suite,
+      ['tasks:', ...['a-one', 'b-two', 'c-three'].map((id) => `  - { id: ${id}, steps: [press enter] }`)].join('\n'),
+    );
+    const statuses = (...flags: string[]) => {
+      const out = path.join(dir, `mf-${flags.join('')}`);
+      const r = deskpilot(suite, '--no-isolate', '--reporter', 'list,json,junit', '--output', out, ...flags);
+      expect(r.code).toBe(1);
+      const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+        tasks: { id: string; status: string; notRun?: string }[];
+      };
+      return { json, junit: readFileSync(path.join(out, 'junit.xml'), 'utf8'), stdout: r.stdout };
+    };
+    expect(statuses().json.tasks.map((t) => t.status)).toEqual(['error', 'error', 'error']);
+    const x = statuses('-x');
+    expect(x.json.tasks.map((t) => [t.id, t.status])).toEqual([
+      ['a-one', 'error'],
+      ['b-two', 'skipped'],
+      ['c-three', 'skipped'],
+    ]);
+    expect(x.json.tasks[1]!.notRun).toBe('not run: 1 task failed (--max-failures 1)');
+    expect(x.stdout).toContain(`- skipped  ${suite} › b-two: not run: 1 task failed (--max-failures 1)`);
+    expect(x.stdout).toMatch(/^FAILED: 0 passed, 1 errors, 2 skipped in /m);
+    expect(x.junit).toMatch(/<testsuites [^>]*errors="1" skipped="2"/);
+    expect(x.junit).toContain('<skipped message="not run: 1 task failed (--max-failures 1)"/>');
+    expect(statuses('--max-failures', '2').json.tasks.map((t) => t.status)).toEqual(['error', 'error', 'skipped']);
+    expect(deskpilot(suite, '--max-failures', '0').code).toBe(2);
   });
 });

@@ -38,6 +38,7 @@ const result: SuiteResult = {
     error: 0,
     expected_failure: 0,
     unexpected_pass: 0,
+    skipped: 1,
     load_error: 1,
   },
   loadErrors: [{ file: 'broken.yaml', line: 3, column: 5, message: 'unknown key "stepz"' }],
@@ -89,6 +90,12 @@ const result: SuiteResult = {
         },
       ],
     }),
+    task('later-task', 'b.yaml', {
+      status: 'skipped',
+      attempts: [],
+      durationMs: 0,
+      notRun: 'not run: 1 task failed (--max-failures 1)',
+    }),
   ],
 };
 
@@ -104,14 +111,23 @@ describe('JUnit XML', () => {
   it('has a testsuite per file and a testcase per task (classname = file, name = id, time in s)', () => {
     const suites = find(doc, 'testsuite');
     expect(suites.map((s) => s.attrs['name'])).toEqual(['a.yaml', 'b.yaml', 'broken.yaml']);
-    expect(doc.attrs).toMatchObject({ tests: '4', failures: '1', errors: '1' });
+    expect(doc.attrs).toMatchObject({ tests: '5', failures: '1', errors: '1', skipped: '1' });
+    expect(suites.map((s) => s.attrs['skipped'])).toEqual(['0', '1', '0']);
     const cases = find(doc, 'testcase');
     expect(cases.map((c) => [c.attrs['classname'], c.attrs['name'], c.attrs['time']])).toEqual([
       ['a.yaml', 'ok-task', '1.50'],
       ['a.yaml', 'flaky-task', '1.50'],
       ['b.yaml', 'bad-task', '1.50'],
+      ['b.yaml', 'later-task', '0.00'],
       ['broken.yaml', 'load broken.yaml:3:5', '0'],
     ]);
+  });
+
+  it('a task not run (--max-failures) is a skipped case with the reason, not a failure', () => {
+    const later = find(doc, 'testcase').find((c) => c.attrs['name'] === 'later-task')!;
+    expect(find(later, 'skipped')[0]!.attrs['message']).toBe('not run: 1 task failed (--max-failures 1)');
+    expect(find(later, 'failure')).toEqual([]);
+    expect(find(later, 'system-out')[0]!.text).toMatch(/^status: skipped/);
   });
 
   it('a failure carries the reason and actual vs expected; system-out the step log', () => {

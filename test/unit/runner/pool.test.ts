@@ -136,4 +136,60 @@ describe('the worker pool', () => {
     // free worker takes c (done at ~300, not ~500).
     expect(await run({ a: 50, b: 300, c: 200, d: 50 })).toEqual(['0:a', '0:c', '0:d', '1:b']);
   });
+
+  it('--max-failures: the tasks running when it is reached finish, the rest are skipped with why', async () => {
+    // 'bad' fails at once; every other task takes 30 ms. Shared queue and lanes both stop.
+    for (const estimate of [undefined, () => 30]) {
+      const log: string[] = [];
+      const events: SuiteEvent[] = [];
+      const tasks = ['a', 'bad', 'c', 'd', 'e', 'f'].map((id) => task(id));
+      const results = await runPool(tasks, {
+        workers: 2,
+        retries: 1,
+        maxFailures: 1,
+        ...(estimate ? { estimate } : {}),
+        onEvent: (e) => events.push(e),
+        onTasksDone: () => log.push('tasks done'),
+        start: (i) => ({
+          ready: Promise.resolve(`:${200 + i}`),
+          run: (t, attempt) => {
+            log.push(`${t.spec.id}#${attempt}`);
+            const bad = t.spec.id === 'bad';
+            return new Promise((r) =>
+              setTimeout(() => r({ attempt, status: bad ? 'failed' : 'passed', steps: [], log: [], durationMs: 1 }), bad ? 1 : 30),
+            );
+          },
+          close: () => Promise.resolve(void log.push(`close ${i}`)),
+        }),
+      });
+      const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+      // Its retry still runs (a task's attempts are one task); the task beside it finishes.
+      expect(byId['bad']).toMatchObject({ status: 'failed', ok: false });
+      expect(byId['bad']!.attempts).toHaveLength(2);
+      const ran = results.filter((r) => r.status !== 'skipped').map((r) => r.id);
+      expect(ran).toContain('bad');
+      expect(ran.length).toBeLessThan(tasks.length);
+      for (const r of results.filter((x) => x.status === 'skipped')) {
+        expect(r).toMatchObject({ ok: true, attempts: [], durationMs: 0, notRun: 'not run: 1 task failed (--max-failures 1)' });
+        expect(log).not.toContain(`${r.id}#1`);
+      }
+      // Every task is reported, the skipped ones too, in the task order.
+      expect(results.map((r) => r.id)).toEqual(tasks.map((t) => t.spec.id));
+      const finished = events.flatMap((e) => (e.type === 'task_finished' ? [e.result.id] : []));
+      expect([...finished].sort()).toEqual(tasks.map((t) => t.spec.id).sort());
+      // Called once the last running task ended (a worker left idle may close before that).
+      expect(log.filter((l) => l === 'tasks done')).toHaveLength(1);
+      expect(log.indexOf('tasks done')).toBeGreaterThan(log.findLastIndex((l) => l.includes('#')));
+      expect(log.at(-1)).toMatch(/^close /);
+    }
+  });
+
+  it('without --max-failures every task runs, whatever fails', async () => {
+    const results = await runPool(['x', 'y', 'z'].map((id) => task(id)), {
+      workers: 1,
+      retries: 0,
+      start: (i) => fakeWorker(() => 'failed', i, []),
+    });
+    expect(results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
+  });
 });
