@@ -1,5 +1,5 @@
 import { planSuite, type PlanOptions } from '../../runner/suite/plan.js';
-import { loadErrorAt } from '../../runner/suite/results.js';
+import { loadErrorAt, taskName } from '../../runner/suite/results.js';
 import type { Output } from '../output.js';
 
 /**
@@ -13,7 +13,7 @@ export async function listTasks(out: Output, patterns: string[], options: PlanOp
   if (plan.files.length === 0) plan.loadErrors.push({ file: patterns.join(' '), message: 'no task files match' });
   for (const t of plan.tasks) {
     const tags = t.spec.tags.map((tag) => `@${tag}`).join(' ');
-    out.line(`${t.file} › ${t.spec.id}${tags ? `  ${tags}` : ''}${t.spec.expected_failure ? '  (expected to fail)' : ''}`);
+    out.line(`${t.file} › ${taskName(t.spec.id, t.repeat)}${tags ? `  ${tags}` : ''}${t.spec.expected_failure ? '  (expected to fail)' : ''}`);
   }
   for (const e of plan.loadErrors)
     out.line(`✗ ${loadErrorAt(e)}: ${e.message}`);
@@ -24,6 +24,7 @@ export async function listTasks(out: Output, patterns: string[], options: PlanOp
     tasks: plan.tasks.map((t) => ({
       file: t.file,
       id: t.spec.id,
+      ...(t.repeat ? { repeat: t.repeat } : {}),
       ...(t.spec.title ? { title: t.spec.title } : {}),
       tags: t.spec.tags,
       ...(t.spec.expected_failure ? { expectedFailure: true } : {}),

@@ -31,6 +31,7 @@ interface TestFlags {
   list?: boolean;
   maxFailures?: number;
   x?: boolean;
+  repeatEach: number;
 }
 
 function count(min: number) {
@@ -59,6 +60,7 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
     )
     .option('--max-failures <n>', 'stop handing out tasks after n failures; the rest are reported skipped', count(1))
     .option('-x', 'stop after the first failure (--max-failures 1)')
+    .option('--repeat-each <n>', 'run each task n times (to find flaky ones); each run is reported', count(1), 1)
     .option('--reporter <names>', `comma-separated: ${REPORTERS.join(', ')}`, 'list')
     .option('--output <dir>', 'where json, junit and html reports go', 'test-results')
     .option('--no-isolate', 'run on the current display ($DISPLAY), one task at a time, in this process')
@@ -91,7 +93,8 @@ async function runTests(
   const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
   const grep = flags.grep !== undefined ? parseGrep(flags.grep) : undefined;
   const maxFailures = flags.x ? 1 : flags.maxFailures;
-  if (flags.list) return listTasks(out, files, { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}) });
+  const selection = { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}), repeatEach: flags.repeatEach };
+  if (flags.list) return listTasks(out, files, selection);
   const output = path.resolve(flags.output);
   const reporters = names.map((n) => reporterByName(n as ReporterName, output, (l) => out.line(l)));
   const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-test-'));
@@ -173,8 +176,7 @@ async function runTests(
       workers,
       retries: flags.retries,
       ...(maxFailures !== undefined ? { maxFailures } : {}),
-      ...(grep ? { grep } : {}),
-      ...(shard ? { shard } : {}),
+      ...selection,
       start: startOrTake,
       onWorkersStarted: () => void closeUntaken(),
       // No reads after the last task: the server's exit (~40 ms) overlaps the workers' close.

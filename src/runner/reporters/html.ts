@@ -1,6 +1,6 @@
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadErrorAt, type AttemptResult, type StepReport, type SuiteResult, type TaskResult } from '../suite/results.js';
+import { loadErrorAt, taskName, type AttemptResult, type StepReport, type SuiteResult, type TaskResult } from '../suite/results.js';
 import type { CheckResult } from '../tasks/evaluate.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 
@@ -53,8 +53,8 @@ async function taskHtml(t: TaskResult, i: number, images: ImageCopier): Promise<
   const attempts = t.attempts.map((a) =>
     attemptHtml(a, `t${i}-a${a.attempt}`, images, a === t.attempts.at(-1)),
   );
-  return `<section class="task ${t.status === 'skipped' ? 'skipped' : t.ok ? 'ok' : 'bad'}" id="task-${esc(t.id)}" data-status="${t.status}">
-<h2><span class="badge ${t.status}">${t.status.replace('_', ' ')}</span> ${esc(t.id)} <small>${esc(t.file)} · ${seconds(t.durationMs)} s${t.tags.length ? ' · ' + t.tags.map((x) => '@' + esc(x)).join(' ') : ''}</small></h2>
+  return `<section class="task ${t.status === 'skipped' ? 'skipped' : t.ok ? 'ok' : 'bad'}" id="task-${esc(t.id)}${t.repeat ? `-${t.repeat}` : ''}" data-status="${t.status}">
+<h2><span class="badge ${t.status}">${t.status.replace('_', ' ')}</span> ${esc(taskName(t.id, t.repeat))} <small>${esc(t.file)} · ${seconds(t.durationMs)} s${t.tags.length ? ' · ' + t.tags.map((x) => '@' + esc(x)).join(' ') : ''}</small></h2>
 ${t.title ? `<p>${esc(t.title)}</p>` : ''}${reason}
 ${(await Promise.all(attempts)).join('\n')}
 </section>`;

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadErrorAt, type LoadError, type SuiteResult, type TaskResult } from '../suite/results.js';
+import { loadErrorAt, taskName, type LoadError, type SuiteResult, type TaskResult } from '../suite/results.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 import { element } from './xml.js';
 
@@ -107,7 +107,7 @@ function caseXml(t: TaskResult): string {
   children.push(element('system-out', {}, systemOut(t), '      '));
   return element(
     'testcase',
-    { classname: t.file, name: t.id, time: seconds(t.durationMs) },
+    { classname: t.file, name: taskName(t.id, t.repeat), time: seconds(t.durationMs) },
     children,
     '    ',
   );

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { SuiteEvent } from '../suite/pool.js';
-import { loadErrorAt, type SuiteResult, type TaskStatus } from '../suite/results.js';
+import { loadErrorAt, taskName, type SuiteResult, type TaskStatus } from '../suite/results.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 
 /** Live progress for a person: a line per task start, per step and per result, then a summary. */
@@ -28,28 +28,28 @@ export class ListReporter implements Reporter {
         break;
       case 'task_started':
         this.line(
-          `▶ ${e.task.file} › ${e.task.spec.id}${e.attempt > 1 ? ` (retry ${e.attempt - 1})` : ''}  [worker ${e.worker + 1}]`,
+          `▶ ${e.task.file} › ${taskName(e.task.spec.id, e.task.repeat)}${e.attempt > 1 ? ` (retry ${e.attempt - 1})` : ''}  [worker ${e.worker + 1}]`,
         );
         break;
       case 'step':
         this.line(
-          `    ${e.task.spec.id} [${e.progress.index + 1}] ${e.progress.text} — ${e.progress.outcome} (${Math.round(e.progress.durationMs)} ms)${e.progress.error ? `: ${e.progress.error}` : ''}`,
+          `    ${taskName(e.task.spec.id, e.task.repeat)} [${e.progress.index + 1}] ${e.progress.text} — ${e.progress.outcome} (${Math.round(e.progress.durationMs)} ms)${e.progress.error ? `: ${e.progress.error}` : ''}`,
         );
         break;
       case 'attempt_failed':
         this.line(
-          `  ✗ ${e.task.spec.id} attempt ${e.result.attempt}: ${e.result.error?.message ?? e.result.status}${e.willRetry ? ' — retrying' : ''}`,
+          `  ✗ ${taskName(e.task.spec.id, e.task.repeat)} attempt ${e.result.attempt}: ${e.result.error?.message ?? e.result.status}${e.willRetry ? ' — retrying' : ''}`,
         );
         break;
       case 'task_finished': {
         const t = e.result;
         if (t.status === 'skipped') {
-          this.line(`- ${MARK.skipped}  ${t.file} › ${t.id}: ${failureReason(t)}`);
+          this.line(`- ${MARK.skipped}  ${t.file} › ${taskName(t.id, t.repeat)}: ${failureReason(t)}`);
           break;
         }
         const why = t.ok ? '' : `\n      ${failureReason(t) ?? ''}`;
         this.line(
-          `${t.ok ? '✓' : '✗'} ${MARK[t.status]}  ${t.file} › ${t.id} (${seconds(t.durationMs)} s)${why}`,
+          `${t.ok ? '✓' : '✗'} ${MARK[t.status]}  ${t.file} › ${taskName(t.id, t.repeat)} (${seconds(t.durationMs)} s)${why}`,
         );
         break;
       }

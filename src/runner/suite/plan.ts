@@ -5,10 +5,12 @@ import { loadTaskFile } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
 import type { LoadError } from './results.js';
 
-/** Which tasks a `deskpilot test` run does: files from globs, then --grep, then --shard. */
+/** Which tasks a `deskpilot test` run does: files from globs, then --grep, --repeat-each, --shard. */
 
 export interface PlanOptions {
   grep?: RegExp;
+  /** Each task this many times (--repeat-each), before sharding: the runs spread over shards and workers. */
+  repeatEach?: number;
   shard?: { index: number; total: number };
   cwd?: string;
 }
@@ -38,6 +40,8 @@ export async function planSuite(patterns: string[], options: PlanOptions = {}): 
   }
   tasks = sortTasks(tasks);
   if (options.grep) tasks = tasks.filter((t) => options.grep!.test(searchText(t)));
+  const repeat = options.repeatEach ?? 1;
+  if (repeat > 1) tasks = tasks.flatMap((t) => Array.from({ length: repeat }, (_, k) => ({ ...t, repeat: k + 1 })));
   if (options.shard) tasks = shardTasks(tasks, options.shard.index, options.shard.total);
   return { files, tasks, loadErrors };
 }

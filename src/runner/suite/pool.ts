@@ -141,8 +141,14 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   });
 }
 
-function taskHead(task: Task): Pick<TaskResult, 'id' | 'file' | 'title' | 'tags'> {
-  return { id: task.spec.id, file: task.file, ...(task.spec.title ? { title: task.spec.title } : {}), tags: task.spec.tags };
+function taskHead(task: Task): Pick<TaskResult, 'id' | 'file' | 'title' | 'tags' | 'repeat'> {
+  return {
+    id: task.spec.id,
+    file: task.file,
+    ...(task.spec.title ? { title: task.spec.title } : {}),
+    tags: task.spec.tags,
+    ...(task.repeat ? { repeat: task.repeat } : {}),
+  };
 }
 
 /** Who runs what next: one shared queue, or a lane per worker with work moved at the end. */

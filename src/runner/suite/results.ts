@@ -67,6 +67,13 @@ export interface TaskResult {
   startedMs?: number;
   /** Why a skipped task did not run. */
   notRun?: string;
+  /** Which run of the task this is (1-based), with --repeat-each. */
+  repeat?: number;
+}
+
+/** A task's name in reports: its id, and which run of it with --repeat-each ("id (repeat 2)"). */
+export function taskName(id: string, repeat?: number): string {
+  return repeat ? `${id} (repeat ${repeat})` : id;
 }
 
 /** A task file that could not be loaded, or a task in it that is malformed. */

@@ -13,6 +13,8 @@ export interface SuiteOptions {
   retries: number;
   /** Stop handing out tasks after this many failures; the rest are skipped (see PoolOptions). */
   maxFailures?: number;
+  /** Run each task this many times (--repeat-each): to find the flaky ones. */
+  repeatEach?: number;
   grep?: RegExp;
   shard?: { index: number; total: number };
   cwd?: string;
@@ -42,6 +44,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     ...(options.grep ? { grep: options.grep } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.repeatEach ? { repeatEach: options.repeatEach } : {}),
   });
   if (plan.files.length === 0)
     plan.loadErrors.push({ file: options.patterns.join(' '), message: 'no task files match' });

@@ -122,4 +122,6 @@ export interface Task {
   line: number;
   /** The first line of each step in the file, when steps is a list (for step errors). */
   stepLines: number[];
+  /** Which run of the task this is (1-based), when --repeat-each runs each task several times. */
+  repeat?: number;
 }

@@ -138,4 +138,38 @@ describe('deskpilot test: the command line', () => {
     expect(statuses('--max-failures', '2').json.tasks.map((t) => t.status)).toEqual(['error', 'error', 'skipped']);
     expect(deskpilot(suite, '--max-failures', '0').code).toBe(2);
   });
+
+  it('--repeat-each n: each task runs n times, each run reported under its own name', () => {
+    const suite = path.join(dir, 'repeat.yaml');
+    writeFileSync(suite, 'tasks:\n  - { id: again, steps: [press enter] }\n  - { id: once-more, steps: [press enter] }\n');
+    const out = path.join(dir, 'repeat-out');
+    // In this process with no display each run errors at once: what is checked is that each runs.
+    const r = deskpilot(suite, '--no-isolate', '--repeat-each', '3', '--reporter', 'list,json,junit', '--output', out);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+      tasks: { id: string; repeat?: number; attempts: unknown[] }[];
+    };
+    expect(json.tasks.map((t) => [t.id, t.repeat, t.attempts.length])).toEqual([
+      ['again', 1, 1],
+      ['again', 2, 1],
+      ['again', 3, 1],
+      ['once-more', 1, 1],
+      ['once-more', 2, 1],
+      ['once-more', 3, 1],
+    ]);
+    expect(r.stdout).toContain(`✗ ERROR  ${suite} › again (repeat 2)`);
+    const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
+    expect(junit.match(/name="again \(repeat \d\)"/g)).toEqual([
+      'name="again (repeat 1)"',
+      'name="again (repeat 2)"',
+      'name="again (repeat 3)"',
+    ]);
+    const list = deskpilot(suite, '--list', '--repeat-each', '2', '--grep', 'once');
+    expect(list.stdout.trim().split('\n')).toEqual([
+      `${suite} › once-more (repeat 1)`,
+      `${suite} › once-more (repeat 2)`,
+      '2 tasks in 1 file',
+    ]);
+    expect(deskpilot(suite, '--repeat-each', '0').code).toBe(2);
+  });
 });

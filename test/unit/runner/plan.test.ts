@@ -54,4 +54,14 @@ describe('globs and the plan', () => {
     const shard2 = await planSuite(['suite/**/*.yaml'], { cwd: dir, shard: { index: 2, total: 2 } });
     expect(shard2.tasks.map((t) => t.spec.id)).toEqual(['b2']);
   });
+
+  it('--repeat-each n: each task n times, next to each other, before sharding spreads them', async () => {
+    const runs = (plan: Awaited<ReturnType<typeof planSuite>>) => plan.tasks.map((t) => `${t.spec.id}#${t.repeat}`);
+    const twice = await planSuite(['suite/**/*.yaml'], { cwd: dir, repeatEach: 2 });
+    expect(runs(twice)).toEqual(['b1#1', 'b1#2', 'b2#1', 'b2#2', 'a1#1', 'a1#2']);
+    const shard = await planSuite(['suite/**/*.yaml'], { cwd: dir, repeatEach: 2, grep: /b/, shard: { index: 1, total: 2 } });
+    expect(runs(shard)).toEqual(['b1#1', 'b2#1']);
+    const once = await planSuite(['suite/**/*.yaml'], { cwd: dir, repeatEach: 1 });
+    expect(once.tasks.every((t) => t.repeat === undefined)).toBe(true);
+  });
 });
