@@ -53,7 +53,7 @@ async function taskHtml(t: TaskResult, i: number, images: ImageCopier): Promise<
   const attempts = t.attempts.map((a) =>
     attemptHtml(a, `t${i}-a${a.attempt}`, images, a === t.attempts.at(-1)),
   );
-  return `<section class="task ${t.status === 'skipped' ? 'skipped' : t.ok ? 'ok' : 'bad'}" id="task-${esc(t.id)}${t.repeat ? `-${t.repeat}` : ''}" data-status="${t.status}">
+  return `<section class="task ${t.status === 'skipped' ? 'skipped' : t.ok ? 'ok' : 'bad'}" id="task-${esc(t.id)}${t.repeat ? `-${t.repeat}` : ''}" data-status="${t.status}" data-ok="${t.ok}">
 <h2><span class="badge ${t.status}">${t.status.replace('_', ' ')}</span> ${esc(taskName(t.id, t.repeat))} <small>${esc(t.file)} · ${seconds(t.durationMs)} s${t.tags.length ? ' · ' + t.tags.map((x) => '@' + esc(x)).join(' ') : ''}</small></h2>
 ${t.title ? `<p>${esc(t.title)}</p>` : ''}${reason}
 ${(await Promise.all(attempts)).join('\n')}
@@ -107,7 +107,7 @@ function page(result: SuiteResult, body: string): string {
   const c = result.counts;
   const summary = `${result.ok ? 'PASSED' : 'FAILED'} — ${c.passed + c.flaky + c.expected_failure} of ${result.tasks.length} ok (${c.flaky} flaky, ${c.failed} failed, ${c.error} errors, ${c.load_error} load errors${c.skipped ? `, ${c.skipped} skipped` : ''}) in ${seconds(result.durationMs)} s, ${result.workers} worker(s)`;
   const loadErrors = result.loadErrors.length
-    ? `<section class="task bad"><h2>task files that could not be read</h2><ul>${result.loadErrors.map((e) => `<li class="reason">${esc(`${loadErrorAt(e)}: ${e.message}`)}</li>`).join('')}</ul></section>`
+    ? `<section class="task bad" data-status="load_error" data-ok="false"><h2>task files that could not be read</h2><ul>${result.loadErrors.map((e) => `<li class="reason">${esc(`${loadErrorAt(e)}: ${e.message}`)}</li>`).join('')}</ul></section>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DeskPilot test report</title>
@@ -123,14 +123,55 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin:.2em 0}small{color:#666;font-weight
 .shots{display:flex;gap:1em;flex-wrap:wrap}figure{margin:.3em 0}img{max-width:480px;border:1px solid #ccc}figcaption{font-size:.8em;color:#666}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;vertical-align:top;text-align:left}tr.bad td{background:#fee}
 pre{margin:0;white-space:pre-wrap;max-width:40em}
+.filters button{font:inherit;margin:0 .3em .3em 0;padding:.1em .6em;border:1px solid #bbb;border-radius:1em;background:#fff;cursor:pointer}
+.filters button[aria-pressed=true]{background:#333;color:#fff;border-color:#333}
+body[data-filter=notok] section.task[data-ok=true]{display:none}
+${FILTERS.map((st) => `body[data-filter=${st}] section.task:not([data-status=${st}])`).join(',')}{display:none}
 </style></head><body>
 <h1>DeskPilot test report</h1>
 <p class="summary" data-ok="${result.ok}">${esc(summary)} · started ${esc(result.startedAt)}${result.shard ? ` · shard ${result.shard.index}/${result.shard.total}` : ''}</p>
+${filters(result)}
 ${loadErrors}
 ${body}
+<script>${FILTER_SCRIPT}</script>
 </body></html>
 `;
 }
+
+/** The statuses a person can filter the report by (plus "all" and "not ok"). */
+const FILTERS = ['passed', 'failed', 'error', 'flaky', 'expected_failure', 'unexpected_pass', 'skipped', 'load_error'] as const;
+
+/**
+ * Buttons that show all tasks, the ones not ok (failed, errors, unexpected passes, load errors),
+ * or one status, with counts; only the statuses this run has. The choice is kept in the address
+ * (#filter=failed), so a link can open the report on the failures.
+ */
+function filters(result: SuiteResult): string {
+  const count = (st: string) => (st === 'load_error' ? result.loadErrors.length : result.tasks.filter((t) => t.status === st).length);
+  const notOk = result.tasks.filter((t) => !t.ok).length + result.loadErrors.length;
+  const button = (filter: string, label: string, n: number) =>
+    `<button type="button" data-filter="${filter}" aria-pressed="${filter === 'all'}">${esc(label)} (${n})</button>`;
+  const buttons = [
+    button('all', 'all', result.tasks.length + result.loadErrors.length),
+    ...(notOk ? [button('notok', 'not ok', notOk)] : []),
+    ...FILTERS.filter((st) => count(st) > 0).map((st) => button(st, st.replace('_', ' '), count(st))),
+  ];
+  return `<nav class="filters" aria-label="show tasks">${buttons.join('')}</nav>`;
+}
+
+const FILTER_SCRIPT = `
+const show = (f) => {
+  document.body.dataset.filter = f;
+  for (const b of document.querySelectorAll('.filters button')) b.setAttribute('aria-pressed', String(b.dataset.filter === f));
+  history.replaceState(null, '', f === 'all' ? location.pathname : '#filter=' + f);
+};
+document.querySelector('.filters').addEventListener('click', (e) => {
+  const b = e.target.closest('button');
+  if (b) show(b.dataset.filter);
+});
+const wanted = /filter=([a-z_]+)/.exec(location.hash);
+if (wanted && document.querySelector('.filters button[data-filter=' + wanted[1] + ']')) show(wanted[1]);
+`;
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
