@@ -83,7 +83,7 @@ export class TestRunner {
 
   private async begin(request: TestRunRequest): Promise<TestRunView> {
     const grep = filterOf(request.grep, request.tags);
-    const plan = await planSuite(request.files, { cwd: this.o.cwd, ...(grep ? { grep } : {}) });
+    const plan = await planSuite(request.files, { cwd: this.o.cwd, ...(grep ? { grep } : {}), repeatEach: request.repeatEach });
     if (plan.tasks.length === 0) {
       const why = plan.loadErrors.length
         ? plan.loadErrors.map((e) => errorView(e).where).join('; ')
@@ -213,6 +213,8 @@ export class TestRunner {
         cwd: this.o.cwd,
         workers: request.workers,
         retries: request.retries,
+        ...(request.maxFailures !== undefined ? { maxFailures: request.maxFailures } : {}),
+        repeatEach: request.repeatEach,
         ...(grep ? { grep } : {}),
         start,
         reporters,
@@ -239,10 +241,11 @@ class ProgressReporter implements Reporter {
 
   queue(tasks: Task[]): void {
     for (const t of tasks)
-      this.tasks.set(keyOf(t.file, t.spec.id), {
-        key: keyOf(t.file, t.spec.id),
+      this.tasks.set(keyOf(t.file, t.spec.id, t.repeat), {
+        key: keyOf(t.file, t.spec.id, t.repeat),
         file: t.file,
         id: t.spec.id,
+        ...(t.repeat ? { repeat: t.repeat } : {}),
         state: 'queued',
       });
     this.send([...this.tasks.values()], this.ready);
@@ -253,7 +256,7 @@ class ProgressReporter implements Reporter {
       case 'worker_ready':
         return this.send([], ++this.ready);
       case 'task_started':
-        return this.set(e.task.file, e.task.spec.id, {
+        return this.set(e.task.file, e.task.spec.id, e.task.repeat, {
           state: 'running',
           attempt: e.attempt,
           worker: e.worker,
@@ -261,12 +264,12 @@ class ProgressReporter implements Reporter {
           detail: 'starting',
         });
       case 'step':
-        return this.set(e.task.file, e.task.spec.id, {
+        return this.set(e.task.file, e.task.spec.id, e.task.repeat, {
           detail: `${e.progress.text} — ${e.progress.outcome}`,
         });
       case 'attempt_failed':
         if (e.willRetry && !this.stopped())
-          this.set(e.task.file, e.task.spec.id, {
+          this.set(e.task.file, e.task.spec.id, e.task.repeat, {
             state: 'retrying',
             detail: e.result.error?.message ?? 'failed',
           });
@@ -276,7 +279,7 @@ class ProgressReporter implements Reporter {
         // After Stop, what did not pass was cut short (its worker ended): say so, not the crash.
         const stopped = this.stopped() && !r.ok;
         const detail = stopped ? 'stopped from the app' : (failureReason(r) ?? '');
-        return this.set(r.file, r.id, {
+        return this.set(r.file, r.id, r.repeat, {
           state: stopped ? 'stopped' : r.status,
           durationMs: r.durationMs,
           detail,
@@ -291,16 +294,19 @@ class ProgressReporter implements Reporter {
     return Promise.resolve(undefined);
   }
 
-  private set(file: string, id: string, change: Partial<TestTaskProgress>): void {
-    const key = keyOf(file, id);
-    const next = { ...(this.tasks.get(key) ?? { key, file, id, state: 'queued' as const }), ...change };
+  private set(file: string, id: string, repeat: number | undefined, change: Partial<TestTaskProgress>): void {
+    const key = keyOf(file, id, repeat);
+    const next = {
+      ...(this.tasks.get(key) ?? { key, file, id, ...(repeat ? { repeat } : {}), state: 'queued' as const }),
+      ...change,
+    };
     this.tasks.set(key, next);
     this.send([next], this.ready);
   }
 }
 
-function keyOf(file: string, id: string): string {
-  return `${file}#${id}`;
+function keyOf(file: string, id: string, repeat?: number): string {
+  return `${file}#${id}${repeat ? `#${repeat}` : ''}`;
 }
 
 /**

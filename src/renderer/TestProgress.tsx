@@ -58,21 +58,24 @@ export function TestProgress(props: {
         </thead>
         <tbody>
           {tasks.map((t) => (
-            <tr key={t.key} data-task={t.id} data-state={t.state}>
+            <tr key={t.key} data-task={t.id} data-repeat={t.repeat} data-state={t.state}>
               <td>
                 <span className={`tests-state tests-state-${t.state}`}>{t.state.replace('_', ' ')}</span>
                 {t.attempt && t.attempt > 1 ? <span className="muted"> (attempt {t.attempt})</span> : null}
               </td>
               <td>
                 <code>{t.id}</code>
+                {t.repeat ? <span className="muted"> (repeat {t.repeat})</span> : null}
               </td>
               <td className="muted">{t.file}</td>
               <td>
-                {t.durationMs !== undefined
-                  ? seconds(t.durationMs)
-                  : t.startedAt && !finished
-                    ? seconds(Math.max(0, now - t.startedAt))
-                    : ''}
+                {t.state === 'skipped'
+                  ? ''
+                  : t.durationMs !== undefined
+                    ? seconds(t.durationMs)
+                    : t.startedAt && !finished
+                      ? seconds(Math.max(0, now - t.startedAt))
+                      : ''}
               </td>
               <td className="tests-detail">{t.detail}</td>
             </tr>

@@ -23,6 +23,8 @@ export function TestRuns({ api }: { api: DeskApi }) {
   const [problem, setProblem] = useState<string>();
   const [workers, setWorkers] = useState(1);
   const [retries, setRetries] = useState(0);
+  const [repeatEach, setRepeatEach] = useState(1);
+  const [stopFirst, setStopFirst] = useState(false);
   const [grep, setGrep] = useState('');
   const [tags, setTags] = useState<Set<string>>(new Set());
   const [reporters, setReporters] = useState<Set<Reporter>>(new Set(['html']));
@@ -94,6 +96,8 @@ export function TestRuns({ api }: { api: DeskApi }) {
         files: [...selected],
         workers,
         retries,
+        repeatEach,
+        ...(stopFirst ? { maxFailures: 1 } : {}),
         tags: [...tags],
         reporters: [...reporters],
         ...(grep.trim() ? { grep: grep.trim() } : {}),
@@ -136,24 +140,35 @@ export function TestRuns({ api }: { api: DeskApi }) {
         <fieldset>
           <legend>Options</legend>
           <div className="tests-row">
-            <label htmlFor="tests-workers">Workers</label>
-            <input
+            <NumberField
               id="tests-workers"
-              type="number"
+              label="Workers"
               min={1}
               max={MAX_TEST_WORKERS}
               value={workers}
-              onChange={(e) => setWorkers(clamp(e.target.valueAsNumber, 1, MAX_TEST_WORKERS))}
+              onChange={setWorkers}
             />
-            <label htmlFor="tests-retries">Retries</label>
-            <input
+            <NumberField
               id="tests-retries"
-              type="number"
+              label="Retries"
               min={0}
               max={5}
               value={retries}
-              onChange={(e) => setRetries(clamp(e.target.valueAsNumber, 0, 5))}
+              onChange={setRetries}
             />
+            <NumberField
+              id="tests-repeat"
+              label="Repeat each"
+              title="Run each task this many times, to find the flaky ones"
+              min={1}
+              max={20}
+              value={repeatEach}
+              onChange={setRepeatEach}
+            />
+            <label className="check">
+              <input type="checkbox" checked={stopFirst} onChange={(e) => setStopFirst(e.target.checked)} />
+              Stop at the first failure
+            </label>
             <label htmlFor="tests-grep">Filter (regular expression)</label>
             <input
               id="tests-grep"
@@ -212,6 +227,33 @@ export function TestRuns({ api }: { api: DeskApi }) {
       ) : null}
       <TestRunList runs={runs} onRefresh={() => void refreshRuns()} />
     </section>
+  );
+}
+
+/** A labelled whole-number input that keeps its value within [min, max]. */
+function NumberField(props: {
+  id: string;
+  label: string;
+  title?: string;
+  min: number;
+  max: number;
+  value: number;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={props.id} {...(props.title ? { title: props.title } : {})}>
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        type="number"
+        min={props.min}
+        max={props.max}
+        value={props.value}
+        onChange={(e) => props.onChange(clamp(e.target.valueAsNumber, props.min, props.max))}
+      />
+    </>
   );
 }
 

@@ -36,6 +36,10 @@ export const TestRunInput = z
     /** Only tasks with one of these tags (empty: all). */
     tags: z.array(z.string().min(1).max(100)).max(100).default([]),
     retries: z.number().int().min(0).max(5, 'at most 5 retries').default(0),
+    /** No task starts once this many have failed; the rest are reported skipped (`--max-failures`). */
+    maxFailures: z.number().int().min(1, 'stop after at least 1 failure').max(10_000).optional(),
+    /** Each task this many times, each run reported (`--repeat-each`): to find the flaky ones. */
+    repeatEach: z.number().int().min(1, 'repeat each task at least once').max(20, 'at most 20 repeats').default(1),
     reporters: z.array(z.enum(TEST_REPORTERS)).max(TEST_REPORTERS.length).default(['html']),
   })
   .strict();
@@ -89,6 +93,8 @@ export interface TestTaskProgress {
   key: string;
   file: string;
   id: string;
+  /** Which run of the task (1-based), when each task runs several times. */
+  repeat?: number;
   state: TestTaskState;
   attempt?: number;
   worker?: number;

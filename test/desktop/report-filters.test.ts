@@ -33,7 +33,7 @@ const task = (id: string, status: TaskResult['status'], ok: boolean): TaskResult
           },
         ],
   durationMs: 5,
-  ...(status === 'skipped' ? { notRun: 'not run: 1 task failed (--max-failures 1)' } : {}),
+  ...(status === 'skipped' ? { notRun: 'not run: stopped after 1 failed task (max failures 1)' } : {}),
 });
 
 const result: SuiteResult = {

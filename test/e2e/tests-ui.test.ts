@@ -186,6 +186,42 @@ describe.skipIf(!support.ok)(
       expect(pageErrors).toEqual([]);
     }, 240_000);
 
+    it('Repeat each and Stop at the first failure: each run is a row, what did not start is skipped', async () => {
+      await page.getByLabel('Repeat each').fill('2');
+      await page.getByRole('checkbox', { name: 'Stop at the first failure' }).check();
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      // By id, answer-fails runs first: its first run fails, so nothing else starts. (The progress
+      // region still shows the last run's end until this one's first progress comes: the rows are
+      // what is waited for.)
+      const rows = page.getByRole('table', { name: 'Task progress' }).locator('tbody tr');
+      await expect
+        .poll(
+          () =>
+            rows.evaluateAll((trs) =>
+              trs.map(
+                (tr) =>
+                  `${tr.getAttribute('data-task')}#${tr.getAttribute('data-repeat')} ${tr.getAttribute('data-state')}`,
+              ),
+            ),
+          { timeout: 90_000, interval: 500 },
+        )
+        .toEqual([
+          'answer-fails#1 failed',
+          'answer-fails#2 skipped',
+          'note-passes#1 skipped',
+          'note-passes#2 skipped',
+        ]);
+      await expect
+        .poll(() => rows.nth(2).textContent())
+        .toMatch(/note-passes \(repeat 1\).*not run: stopped after 1 failed task/);
+      const summary = page.getByRole('region', { name: 'Progress' });
+      await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/1 failed, 3 skipped/);
+      await expect.poll(() => summary.getAttribute('data-status')).toBe('failed');
+      await page.screenshot({ path: '/tmp/ui-tests-repeat.png', fullPage: true });
+      await page.getByLabel('Repeat each').fill('1');
+      await page.getByRole('checkbox', { name: 'Stop at the first failure' }).uncheck();
+    }, 120_000);
+
     it('Stop ends a running test run: its task is marked stopped and the run is listed as stopped', async () => {
       await list(path.join(work, 'slow.yaml'));
       await expect.poll(() => page.getByRole('checkbox', { name: /slow\.yaml/ }).isChecked()).toBe(true);

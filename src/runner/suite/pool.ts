@@ -131,7 +131,7 @@ export async function runPool(tasks: Task[], options: PoolOptions): Promise<Task
   };
 
   await Promise.all(Array.from({ length: n }, (_, lane) => slot(lane)));
-  const notRun = `not run: ${failures} task${failures === 1 ? '' : 's'} failed (--max-failures ${options.maxFailures ?? 0})`;
+  const notRun = `not run: stopped after ${failures} failed task${failures === 1 ? '' : 's'} (max failures ${options.maxFailures ?? 0})`;
   return tasks.map((t) => {
     const result = results.get(t);
     if (result) return result;

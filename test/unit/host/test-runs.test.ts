@@ -96,6 +96,9 @@ describe('IPC input of the test channels', () => {
     expect(await bad({ files: ['a.yaml'], workers: 99 })).toMatch(/workers: at most 8 workers/);
     expect(await bad({ files: ['a.yaml'], retries: 1.5 })).toMatch(/retries/);
     expect(await bad({ files: ['a.yaml'], reporters: ['list'] })).toMatch(/reporters\.0/);
+    expect(await bad({ files: ['a.yaml'], repeatEach: 0 })).toMatch(/repeatEach: repeat each task at least once/);
+    expect(await bad({ files: ['a.yaml'], repeatEach: 50 })).toMatch(/repeatEach: at most 20 repeats/);
+    expect(await bad({ files: ['a.yaml'], maxFailures: 0 })).toMatch(/maxFailures: stop after at least 1 failure/);
     expect(await bad({ files: ['a\0.yaml'] })).toMatch(/NUL/);
     expect(await bad({ files: ['a.yaml'], shell: 'rm -rf' })).toMatch(/Unrecognized key/);
     const stop = await dispatch(handlers, 'tests.stop', { runId: '../../etc' });
@@ -169,6 +172,7 @@ describe('test runs through the suite runner', () => {
       workers: 2,
       tags: [],
       retries: 0,
+      repeatEach: 1,
       reporters: ['html', 'json'] as const,
     };
     const both = await Promise.allSettled([
@@ -179,7 +183,7 @@ describe('test runs through the suite runner', () => {
     const view = (both[0] as PromiseFulfilledResult<TestRunView>).value;
     expect(view.status).toBe('running');
     await expect(
-      r.start({ files: ['run.yaml'], workers: 1, tags: [], retries: 0, reporters: [] }),
+      r.start({ files: ['run.yaml'], workers: 1, tags: [], retries: 0, repeatEach: 1, reporters: [] }),
     ).rejects.toThrow(/still running/);
     await until(() => finished.length === 1);
     expect([ready[0], ready.at(-1)]).toEqual([0, 2]);
@@ -218,6 +222,7 @@ describe('test runs through the suite runner', () => {
       workers: 1,
       tags: [],
       retries: 2,
+      repeatEach: 1,
       reporters: ['html'],
     });
     await until(() => progress.flat().some((t) => t.id === 'slow-a' && t.state === 'running'));
@@ -242,13 +247,44 @@ describe('test runs through the suite runner', () => {
     expect(existsSync(path.join(dir, 'runs', view.id, 'html', 'index.html'))).toBe(true);
   });
 
+  it('repeats each task and stops after the first failure when asked: each run is its own row', async () => {
+    const { r, progress, finished, started } = runner();
+    await r.start({
+      files: ['run.yaml'],
+      workers: 1,
+      tags: [],
+      retries: 0,
+      repeatEach: 2,
+      maxFailures: 1,
+      reporters: ['json'],
+    });
+    await until(() => finished.length === 1);
+    const last = new Map(progress.flat().map((t) => [t.key, t]));
+    expect([...last.values()].map((t) => [t.id, t.repeat, t.state])).toEqual([
+      ['fail-me', 1, 'failed'],
+      ['fail-me', 2, 'skipped'],
+      ['pass-me', 1, 'skipped'],
+      ['pass-me', 2, 'skipped'],
+    ]);
+    expect(last.get('run.yaml#pass-me#2')!.detail).toBe('not run: stopped after 1 failed task (max failures 1)');
+    expect(started).toEqual([0]);
+    expect(finished[0]).toMatchObject({ status: 'failed', summary: { counts: { failed: 1, skipped: 3 } } });
+  });
+
   it('refuses a run with nothing to run, saying why', async () => {
     const { r } = runner();
     await expect(
-      r.start({ files: ['run.yaml'], workers: 1, tags: ['nope'], retries: 0, reporters: [] }),
+      r.start({ files: ['run.yaml'], workers: 1, tags: ['nope'], retries: 0, repeatEach: 1, reporters: [] }),
     ).rejects.toThrow(/no task matches the filter/);
     await expect(
-      r.start({ files: ['suite/nested/syntax.yaml'], workers: 1, tags: [], retries: 0, reporters: [] }),
+      r.start({
+        files: ['suite/nested/syntax.yaml'],
+        workers: 1,
+        tags: [],
+        retries: 0,
+        repeatEach: 1,
+        reporters: [],
+      }),
     ).rejects.toThrow(/nothing to run: suite\/nested\/syntax\.yaml:\d+:\d+/);
   });
 
@@ -270,6 +306,7 @@ describe('test runs through the suite runner', () => {
       workers: 1,
       tags: [],
       retries: 0,
+      repeatEach: 1,
       reporters: ['html'],
     });
     await until(() => finished.length === 1);

@@ -130,11 +130,11 @@ describe('deskpilot test: the command line', () => {
       ['b-two', 'skipped'],
       ['c-three', 'skipped'],
     ]);
-    expect(x.json.tasks[1]!.notRun).toBe('not run: 1 task failed (--max-failures 1)');
-    expect(x.stdout).toContain(`- skipped  ${suite} › b-two: not run: 1 task failed (--max-failures 1)`);
+    expect(x.json.tasks[1]!.notRun).toBe('not run: stopped after 1 failed task (max failures 1)');
+    expect(x.stdout).toContain(`- skipped  ${suite} › b-two: not run: stopped after 1 failed task (max failures 1)`);
     expect(x.stdout).toMatch(/^FAILED: 0 passed, 1 errors, 2 skipped in /m);
     expect(x.junit).toMatch(/<testsuites [^>]*errors="1" skipped="2"/);
-    expect(x.junit).toContain('<skipped message="not run: 1 task failed (--max-failures 1)"/>');
+    expect(x.junit).toContain('<skipped message="not run: stopped after 1 failed task (max failures 1)"/>');
     expect(statuses('--max-failures', '2').json.tasks.map((t) => t.status)).toEqual(['error', 'error', 'skipped']);
     expect(deskpilot(suite, '--max-failures', '0').code).toBe(2);
   });

@@ -94,7 +94,7 @@ const result: SuiteResult = {
       status: 'skipped',
       attempts: [],
       durationMs: 0,
-      notRun: 'not run: 1 task failed (--max-failures 1)',
+      notRun: 'not run: stopped after 1 failed task (max failures 1)',
     }),
   ],
 };
@@ -125,7 +125,7 @@ describe('JUnit XML', () => {
 
   it('a task not run (--max-failures) is a skipped case with the reason, not a failure', () => {
     const later = find(doc, 'testcase').find((c) => c.attrs['name'] === 'later-task')!;
-    expect(find(later, 'skipped')[0]!.attrs['message']).toBe('not run: 1 task failed (--max-failures 1)');
+    expect(find(later, 'skipped')[0]!.attrs['message']).toBe('not run: stopped after 1 failed task (max failures 1)');
     expect(find(later, 'failure')).toEqual([]);
     expect(find(later, 'system-out')[0]!.text).toMatch(/^status: skipped/);
   });

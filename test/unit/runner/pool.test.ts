@@ -170,7 +170,7 @@ describe('the worker pool', () => {
       expect(ran).toContain('bad');
       expect(ran.length).toBeLessThan(tasks.length);
       for (const r of results.filter((x) => x.status === 'skipped')) {
-        expect(r).toMatchObject({ ok: true, attempts: [], durationMs: 0, notRun: 'not run: 1 task failed (--max-failures 1)' });
+        expect(r).toMatchObject({ ok: true, attempts: [], durationMs: 0, notRun: 'not run: stopped after 1 failed task (max failures 1)' });
         expect(log).not.toContain(`${r.id}#1`);
       }
       // Every task is reported, the skipped ones too, in the task order.
