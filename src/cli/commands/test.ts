@@ -23,6 +23,7 @@ interface TestFlags {
   workers: number;
   shard?: string;
   grep?: string;
+  grepInvert?: string;
   retries: number;
   reporter: string;
   output: string;
@@ -52,6 +53,7 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
     .option('--workers <n>', 'tasks in parallel, each worker on its own Xvfb display', count(1), 1)
     .option('--shard <i/n>', 'run only shard i of n of the sorted task list (CI matrices)')
     .option('--grep <regex>', 'run only tasks whose file, id, title or @tag matches')
+    .option('--grep-invert <regex>', 'leave out tasks whose file, id, title or @tag matches')
     .option(
       '--retries <n>',
       'retries for failing tasks that do not set their own (a pass on retry is "flaky")',
@@ -91,9 +93,15 @@ async function runTests(
   if (unknown)
     throw new UsageError(`--reporter: unknown reporter "${unknown}" (choose from ${REPORTERS.join(', ')})`);
   const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
-  const grep = flags.grep !== undefined ? parseGrep(flags.grep) : undefined;
+  const grep = flags.grep !== undefined ? parseGrep(flags.grep, '--grep') : undefined;
+  const grepInvert = flags.grepInvert !== undefined ? parseGrep(flags.grepInvert, '--grep-invert') : undefined;
   const maxFailures = flags.x ? 1 : flags.maxFailures;
-  const selection = { ...(grep ? { grep } : {}), ...(shard ? { shard } : {}), repeatEach: flags.repeatEach };
+  const selection = {
+    ...(grep ? { grep } : {}),
+    ...(grepInvert ? { grepInvert } : {}),
+    ...(shard ? { shard } : {}),
+    repeatEach: flags.repeatEach,
+  };
   if (flags.list) return listTasks(out, files, selection);
   const output = path.resolve(flags.output);
   const reporters = names.map((n) => reporterByName(n as ReporterName, output, (l) => out.line(l)));
@@ -267,10 +275,10 @@ function parseShardFlag(text: string): { index: number; total: number } {
   }
 }
 
-function parseGrep(text: string): RegExp {
+function parseGrep(text: string, flag: string): RegExp {
   try {
     return new RegExp(text);
   } catch (err) {
-    throw new UsageError(`--grep: not a valid regular expression: ${(err as Error).message}`);
+    throw new UsageError(`${flag}: not a valid regular expression: ${(err as Error).message}`);
   }
 }

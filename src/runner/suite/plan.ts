@@ -5,10 +5,12 @@ import { loadTaskFile } from '../tasks/load.js';
 import type { Task } from '../tasks/schema.js';
 import type { LoadError } from './results.js';
 
-/** Which tasks a `deskpilot test` run does: files from globs, then --grep, --repeat-each, --shard. */
+/** Which tasks a `deskpilot test` run does: files from globs, then --grep, --grep-invert, --repeat-each, --shard. */
 
 export interface PlanOptions {
   grep?: RegExp;
+  /** Tasks matching this are left out (--grep-invert), over the same text as grep. */
+  grepInvert?: RegExp;
   /** Each task this many times (--repeat-each), before sharding: the runs spread over shards and workers. */
   repeatEach?: number;
   shard?: { index: number; total: number };
@@ -40,6 +42,7 @@ export async function planSuite(patterns: string[], options: PlanOptions = {}): 
   }
   tasks = sortTasks(tasks);
   if (options.grep) tasks = tasks.filter((t) => options.grep!.test(searchText(t)));
+  if (options.grepInvert) tasks = tasks.filter((t) => !options.grepInvert!.test(searchText(t)));
   const repeat = options.repeatEach ?? 1;
   if (repeat > 1) tasks = tasks.flatMap((t) => Array.from({ length: repeat }, (_, k) => ({ ...t, repeat: k + 1 })));
   if (options.shard) tasks = shardTasks(tasks, options.shard.index, options.shard.total);

@@ -16,6 +16,7 @@ export interface SuiteOptions {
   /** Run each task this many times (--repeat-each): to find the flaky ones. */
   repeatEach?: number;
   grep?: RegExp;
+  grepInvert?: RegExp;
   shard?: { index: number; total: number };
   cwd?: string;
   start: (index: number) => WorkerHandle;
@@ -42,6 +43,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const startedAt = new Date(started).toISOString();
   const plan = await planSuite(options.patterns, {
     ...(options.grep ? { grep: options.grep } : {}),
+    ...(options.grepInvert ? { grepInvert: options.grepInvert } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.repeatEach ? { repeatEach: options.repeatEach } : {}),

@@ -33,6 +33,10 @@ describe('deskpilot test: the command line', () => {
       stderr: expect.stringMatching(/--grep: not a valid regular expression/) as string,
     });
     expect(deskpilot('x.yaml', '--workers', '0').code).toBe(2);
+    expect(deskpilot('x.yaml', '--grep-invert', '[')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--grep-invert: not a valid regular expression/) as string,
+    });
   });
 
   it('exits 1 when nothing matches, or when every file is malformed, with file:line:col', () => {
@@ -96,6 +100,9 @@ describe('deskpilot test: the command line', () => {
       loadErrors: [],
       shard: { index: 2, total: 2 },
     });
+    // --grep-invert leaves out what matches, after --grep.
+    const rest = deskpilot(suite, '--list', '--grep', '@x', '--grep-invert', 'slow|d-task');
+    expect(rest.stdout.trim().split('\n')).toEqual([`${suite} › c-task  @x`, '1 task in 1 file']);
     expect(existsSync(path.join(dir, 'list-out'))).toBe(false);
     // A malformed file is listed with where it is wrong, and the exit code says so.
     const bad = path.join(dir, 'list-bad.yaml');

@@ -51,6 +51,10 @@ describe('globs and the plan', () => {
     expect(all.tasks.map((t) => t.spec.id)).toEqual(['b1', 'b2', 'a1']);
     const slow = await planSuite(['suite/**/*.yaml'], { cwd: dir, grep: /@slow/ });
     expect(slow.tasks.map((t) => t.spec.id)).toEqual(['b2']);
+    const notSlow = await planSuite(['suite/**/*.yaml'], { cwd: dir, grepInvert: /@slow/ });
+    expect(notSlow.tasks.map((t) => t.spec.id)).toEqual(['b1', 'a1']);
+    const both = await planSuite(['suite/**/*.yaml'], { cwd: dir, grep: /b/, grepInvert: /@slow/ });
+    expect(both.tasks.map((t) => t.spec.id)).toEqual(['b1']);
     const shard2 = await planSuite(['suite/**/*.yaml'], { cwd: dir, shard: { index: 2, total: 2 } });
     expect(shard2.tasks.map((t) => t.spec.id)).toEqual(['b2']);
   });
