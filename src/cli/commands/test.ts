@@ -11,6 +11,7 @@ import { ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/p
 import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
 import { listTasks } from './test-list.js';
+import { readLastFailed, writeLastRun } from '../../runner/suite/last-run.js';
 import { runSuite } from '../../runner/suite/run-suite.js';
 import { DURATIONS_FILE } from '../../runner/suite/schedule.js';
 import { modelCacheIn, setModelCacheDir } from '../../perception/ocr/cache-dir.js';
@@ -33,6 +34,7 @@ interface TestFlags {
   maxFailures?: number;
   x?: boolean;
   repeatEach: number;
+  lastFailed?: boolean;
 }
 
 function count(min: number) {
@@ -60,13 +62,23 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
       count(0),
       0,
     )
-    .option('--max-failures <n>', 'stop handing out tasks after n failures; the rest are reported skipped', count(1))
+    .option(
+      '--max-failures <n>',
+      'stop handing out tasks after n failures; the rest are reported skipped',
+      count(1),
+    )
     .option('-x', 'stop after the first failure (--max-failures 1)')
-    .option('--repeat-each <n>', 'run each task n times (to find flaky ones); each run is reported', count(1), 1)
+    .option(
+      '--repeat-each <n>',
+      'run each task n times (to find flaky ones); each run is reported',
+      count(1),
+      1,
+    )
     .option('--reporter <names>', `comma-separated: ${REPORTERS.join(', ')}`, 'list')
     .option('--output <dir>', 'where json, junit and html reports go', 'test-results')
     .option('--no-isolate', 'run on the current display ($DISPLAY), one task at a time, in this process')
     .option('--list', 'list the tasks that would run (after --grep and --shard) and run none')
+    .option('--last-failed', 'run only the tasks that did not pass in the last run with this --output')
     .addOption(
       new Option('--confirm <how>', 'answer for steps that need confirmation')
         .choices(['deny', 'allow'])
@@ -94,16 +106,25 @@ async function runTests(
     throw new UsageError(`--reporter: unknown reporter "${unknown}" (choose from ${REPORTERS.join(', ')})`);
   const shard = flags.shard ? parseShardFlag(flags.shard) : undefined;
   const grep = flags.grep !== undefined ? parseGrep(flags.grep, '--grep') : undefined;
-  const grepInvert = flags.grepInvert !== undefined ? parseGrep(flags.grepInvert, '--grep-invert') : undefined;
+  const grepInvert =
+    flags.grepInvert !== undefined ? parseGrep(flags.grepInvert, '--grep-invert') : undefined;
   const maxFailures = flags.x ? 1 : flags.maxFailures;
+  const output = path.resolve(flags.output);
+  const only = flags.lastFailed ? await readLastFailed(output) : undefined;
+  if (flags.lastFailed && !only) out.line(`no last run in ${output}: every task runs`);
+  if (only?.size === 0) {
+    out.line(`the last run in ${output} had no failed tasks: nothing to run`);
+    out.document({ ok: true, tasks: [], lastFailed: [] });
+    return 0;
+  }
   const selection = {
     ...(grep ? { grep } : {}),
+    ...(only ? { only } : {}),
     ...(grepInvert ? { grepInvert } : {}),
     ...(shard ? { shard } : {}),
     repeatEach: flags.repeatEach,
   };
   if (flags.list) return listTasks(out, files, selection);
-  const output = path.resolve(flags.output);
   const reporters = names.map((n) => reporterByName(n as ReporterName, output, (l) => out.line(l)));
   const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-test-'));
   const globals = globalsOf(cmd);
@@ -169,7 +190,9 @@ async function runTests(
     // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
     // read and planned. Up to one per core is started ahead; the pool takes them in order, and any
     // the plan does not need (fewer tasks than workers) are closed once the pool has its workers.
-    early = flags.isolate ? Array.from({ length: Math.min(workers, availableParallelism()) }, (_, i) => start(i)) : [];
+    early = flags.isolate
+      ? Array.from({ length: Math.min(workers, availableParallelism()) }, (_, i) => start(i))
+      : [];
     // After the workers: a worker's first program runs ~0.3 s after its spawn, the broker is
     // ready in less, and the workers start ~20 ms sooner.
     if (relaySpawns) startSpawnBroker();
@@ -194,6 +217,10 @@ async function runTests(
       signal: stop.signal,
       onReport: (name, file) => out.line(`${name} report: ${path.relative(process.cwd(), file) || file}`),
     });
+    // For --last-failed next time (a folder that cannot be written only loses that).
+    await writeLastRun(output, result).catch((err: unknown) =>
+      out.io.stderr(`could not record the run for --last-failed: ${String(err)}\n`),
+    );
     out.document({ ...result });
     return result.ok ? 0 : 1;
   } finally {
@@ -254,7 +281,14 @@ export function isolatedWorker(
       ocrThreads: ocrThreadsPerWorker(o.workers ?? 1),
       modelCacheDir: modelCacheIn(o.secretsDir),
       ...(o.relaySpawns ? { relaySpawns: true } : {}),
-      ...(o.ocrServer ? { ocrServer: { socket: o.ocrServer.socket, ...(o.ocrServer.pid !== undefined ? { pid: o.ocrServer.pid } : {}) } } : {}),
+      ...(o.ocrServer
+        ? {
+            ocrServer: {
+              socket: o.ocrServer.socket,
+              ...(o.ocrServer.pid !== undefined ? { pid: o.ocrServer.pid } : {}),
+            },
+          }
+        : {}),
     },
     env,
   );

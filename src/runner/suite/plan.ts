@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserInputError } from '../../shared/errors.js';
 import { loadTaskFile } from '../tasks/load.js';
+import { lastRunKey } from './last-run.js';
 import type { Task } from '../tasks/schema.js';
 import type { LoadError } from './results.js';
 
@@ -11,6 +12,8 @@ export interface PlanOptions {
   grep?: RegExp;
   /** Tasks matching this are left out (--grep-invert), over the same text as grep. */
   grepInvert?: RegExp;
+  /** Only these tasks (`file#id`, --last-failed). */
+  only?: ReadonlySet<string>;
   /** Each task this many times (--repeat-each), before sharding: the runs spread over shards and workers. */
   repeatEach?: number;
   shard?: { index: number; total: number };
@@ -43,6 +46,7 @@ export async function planSuite(patterns: string[], options: PlanOptions = {}): 
   tasks = sortTasks(tasks);
   if (options.grep) tasks = tasks.filter((t) => options.grep!.test(searchText(t)));
   if (options.grepInvert) tasks = tasks.filter((t) => !options.grepInvert!.test(searchText(t)));
+  if (options.only) tasks = tasks.filter((t) => options.only!.has(lastRunKey(t.file, t.spec.id)));
   const repeat = options.repeatEach ?? 1;
   if (repeat > 1) tasks = tasks.flatMap((t) => Array.from({ length: repeat }, (_, k) => ({ ...t, repeat: k + 1 })));
   if (options.shard) tasks = shardTasks(tasks, options.shard.index, options.shard.total);

@@ -17,6 +17,8 @@ export interface SuiteOptions {
   repeatEach?: number;
   grep?: RegExp;
   grepInvert?: RegExp;
+  /** Only these tasks (`file#id`): --last-failed. */
+  only?: ReadonlySet<string>;
   shard?: { index: number; total: number };
   cwd?: string;
   start: (index: number) => WorkerHandle;
@@ -44,6 +46,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const plan = await planSuite(options.patterns, {
     ...(options.grep ? { grep: options.grep } : {}),
     ...(options.grepInvert ? { grepInvert: options.grepInvert } : {}),
+    ...(options.only ? { only: options.only } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.repeatEach ? { repeatEach: options.repeatEach } : {}),

@@ -11,8 +11,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function deskpilot(...args: string[]) {
   const r = spawnSync(
     process.execPath,
-    ['bin/deskpilot.js', '--data-dir', path.join(dir, 'data'), 'test', ...args],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DISPLAY: '' }, timeout: 60_000 },
+    [path.join(ROOT, 'bin/deskpilot.js'), '--data-dir', path.join(dir, 'data'), 'test', ...args],
+    // In the temp dir: a run's default --output (test-results/, with .last-run.json) lands there.
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, DISPLAY: '' }, timeout: 60_000 },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -119,7 +120,10 @@ describe('deskpilot test: the command line', () => {
     const suite = path.join(dir, 'three.yaml');
     writeFileSync(
       suite,
-      ['tasks:', ...['a-one', 'b-two', 'c-three'].map((id) => `  - { id: ${id}, steps: [press enter] }`)].join('\n'),
+      [
+        'tasks:',
+        ...['a-one', 'b-two', 'c-three'].map((id) => `  - { id: ${id}, steps: [press enter] }`),
+      ].join('\n'),
     );
     const statuses = (...flags: string[]) => {
       const out = path.join(dir, `mf-${flags.join('')}`);
@@ -138,20 +142,38 @@ describe('deskpilot test: the command line', () => {
       ['c-three', 'skipped'],
     ]);
     expect(x.json.tasks[1]!.notRun).toBe('not run: stopped after 1 failed task (max failures 1)');
-    expect(x.stdout).toContain(`- skipped  ${suite} › b-two: not run: stopped after 1 failed task (max failures 1)`);
+    expect(x.stdout).toContain(
+      `- skipped  ${suite} › b-two: not run: stopped after 1 failed task (max failures 1)`,
+    );
     expect(x.stdout).toMatch(/^FAILED: 0 passed, 1 errors, 2 skipped in /m);
     expect(x.junit).toMatch(/<testsuites [^>]*errors="1" skipped="2"/);
     expect(x.junit).toContain('<skipped message="not run: stopped after 1 failed task (max failures 1)"/>');
-    expect(statuses('--max-failures', '2').json.tasks.map((t) => t.status)).toEqual(['error', 'error', 'skipped']);
+    expect(statuses('--max-failures', '2').json.tasks.map((t) => t.status)).toEqual([
+      'error',
+      'error',
+      'skipped',
+    ]);
     expect(deskpilot(suite, '--max-failures', '0').code).toBe(2);
   });
 
   it('--repeat-each n: each task runs n times, each run reported under its own name', () => {
     const suite = path.join(dir, 'repeat.yaml');
-    writeFileSync(suite, 'tasks:\n  - { id: again, steps: [press enter] }\n  - { id: once-more, steps: [press enter] }\n');
+    writeFileSync(
+      suite,
+      'tasks:\n  - { id: again, steps: [press enter] }\n  - { id: once-more, steps: [press enter] }\n',
+    );
     const out = path.join(dir, 'repeat-out');
     // In this process with no display each run errors at once: what is checked is that each runs.
-    const r = deskpilot(suite, '--no-isolate', '--repeat-each', '3', '--reporter', 'list,json,junit', '--output', out);
+    const r = deskpilot(
+      suite,
+      '--no-isolate',
+      '--repeat-each',
+      '3',
+      '--reporter',
+      'list,json,junit',
+      '--output',
+      out,
+    );
     expect(r.code).toBe(1);
     const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
       tasks: { id: string; repeat?: number; attempts: unknown[] }[];
@@ -178,5 +200,40 @@ describe('deskpilot test: the command line', () => {
       '2 tasks in 1 file',
     ]);
     expect(deskpilot(suite, '--repeat-each', '0').code).toBe(2);
+  });
+
+  it('--last-failed runs only what did not pass in the last run with the same --output', () => {
+    const suite = path.join(dir, 'last.yaml');
+    writeFileSync(
+      suite,
+      'tasks:\n  - { id: first, steps: [press enter] }\n  - { id: second, steps: [press enter] }\n',
+    );
+    const out = path.join(dir, 'last-out');
+    // No last run yet: every task (and it says so).
+    const none = deskpilot(suite, '--last-failed', '--list', '--output', out);
+    expect(none.stdout).toContain(`no last run in ${out}: every task runs`);
+    expect(none.stdout).toContain('2 tasks in 1 file');
+    // A run of "second" alone (it errors: no display here) is what the next --last-failed reruns.
+    expect(deskpilot(suite, '--no-isolate', '--grep', 'second', '--output', out).code).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(out, '.last-run.json'), 'utf8'))).toEqual({
+      status: 'failed',
+      failedTasks: [`${suite}#second`],
+    });
+    const again = deskpilot(suite, '--last-failed', '--list', '--output', out);
+    expect(again.stdout.trim().split('\n')).toEqual([`${suite} › second`, '1 task in 1 file']);
+    // A last run where everything passed: nothing to run, and that is a pass.
+    writeFileSync(path.join(out, '.last-run.json'), JSON.stringify({ status: 'passed', failedTasks: [] }));
+    const clean = deskpilot(suite, '--last-failed', '--no-isolate', '--output', out);
+    expect(clean).toMatchObject({
+      code: 0,
+      stdout: `the last run in ${out} had no failed tasks: nothing to run\n`,
+    });
+    // A damaged record says which file and what to do.
+    writeFileSync(path.join(out, '.last-run.json'), '{ not json');
+    const bad = deskpilot(suite, '--last-failed', '--output', out);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      new RegExp(`--last-failed: ${out}/\\.last-run\\.json is not JSON .*remove it to run every task`),
+    );
   });
 });
