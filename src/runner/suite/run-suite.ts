@@ -1,26 +1,19 @@
 import type { Reporter } from '../reporters/reporter.js';
 import type { WorkerHandle } from './child.js';
-import { planSuite } from './plan.js';
+import { planSuite, type PlanOptions } from './plan.js';
 import { runPool, type SuiteEvent } from './pool.js';
 import { expectedMs, readDurations, rememberDurations } from './schedule.js';
 import type { SuiteResult, TaskStatus } from './results.js';
 
 /** `deskpilot test` without the command line: plan, run on the workers, report. */
 
-export interface SuiteOptions {
+/** Which tasks (PlanOptions: --grep, --grep-invert, --last-failed, --repeat-each, --shard), and how to run them. */
+export interface SuiteOptions extends PlanOptions {
   patterns: string[];
   workers: number;
   retries: number;
   /** Stop handing out tasks after this many failures; the rest are skipped (see PoolOptions). */
   maxFailures?: number;
-  /** Run each task this many times (--repeat-each): to find the flaky ones. */
-  repeatEach?: number;
-  grep?: RegExp;
-  grepInvert?: RegExp;
-  /** Only these tasks (`file#id`): --last-failed. */
-  only?: ReadonlySet<string>;
-  shard?: { index: number; total: number };
-  cwd?: string;
   start: (index: number) => WorkerHandle;
   reporters: Reporter[];
   signal?: AbortSignal;
@@ -43,14 +36,7 @@ export interface SuiteOptions {
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const plan = await planSuite(options.patterns, {
-    ...(options.grep ? { grep: options.grep } : {}),
-    ...(options.grepInvert ? { grepInvert: options.grepInvert } : {}),
-    ...(options.only ? { only: options.only } : {}),
-    ...(options.shard ? { shard: options.shard } : {}),
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(options.repeatEach ? { repeatEach: options.repeatEach } : {}),
-  });
+  const plan = await planSuite(options.patterns, options);
   if (plan.files.length === 0)
     plan.loadErrors.push({ file: options.patterns.join(' '), message: 'no task files match' });
   const workerStarts: { worker: number; ms: number }[] = [];

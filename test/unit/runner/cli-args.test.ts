@@ -18,6 +18,18 @@ function deskpilot(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * A run in this process (--no-isolate) with no display: every task errors at once, a failure each,
+ * quickly. With its list output and its JSON and JUnit reports.
+ */
+function runWithoutDisplay(suite: string, out: string, ...flags: string[]) {
+  const r = deskpilot(suite, '--no-isolate', '--reporter', 'list,json,junit', '--output', out, ...flags);
+  const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+    tasks: { id: string; status: string; notRun?: string; repeat?: number; attempts: unknown[] }[];
+  };
+  return { ...r, json, junit: readFileSync(path.join(out, 'junit.xml'), 'utf8') };
+}
+
 /** `deskpilot test` argument handling; no task runs here, so no display is needed. */
 describe('deskpilot test: the command line', () => {
   it('exits 2 with the reason for a bad --shard, --reporter, --grep or --workers', () => {
@@ -116,7 +128,6 @@ describe('deskpilot test: the command line', () => {
   });
 
   it('-x and --max-failures n: no task starts after that many failures, the rest are skipped', () => {
-    // In this process with no display every task errors at once: a failure each, quickly.
     const suite = path.join(dir, 'three.yaml');
     writeFileSync(
       suite,
@@ -126,13 +137,9 @@ describe('deskpilot test: the command line', () => {
       ].join('\n'),
     );
     const statuses = (...flags: string[]) => {
-      const out = path.join(dir, `mf-${flags.join('')}`);
-      const r = deskpilot(suite, '--no-isolate', '--reporter', 'list,json,junit', '--output', out, ...flags);
+      const r = runWithoutDisplay(suite, path.join(dir, `mf-${flags.join('')}`), ...flags);
       expect(r.code).toBe(1);
-      const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
-        tasks: { id: string; status: string; notRun?: string }[];
-      };
-      return { json, junit: readFileSync(path.join(out, 'junit.xml'), 'utf8'), stdout: r.stdout };
+      return r;
     };
     expect(statuses().json.tasks.map((t) => t.status)).toEqual(['error', 'error', 'error']);
     const x = statuses('-x');
@@ -162,23 +169,10 @@ describe('deskpilot test: the command line', () => {
       suite,
       'tasks:\n  - { id: again, steps: [press enter] }\n  - { id: once-more, steps: [press enter] }\n',
     );
-    const out = path.join(dir, 'repeat-out');
-    // In this process with no display each run errors at once: what is checked is that each runs.
-    const r = deskpilot(
-      suite,
-      '--no-isolate',
-      '--repeat-each',
-      '3',
-      '--reporter',
-      'list,json,junit',
-      '--output',
-      out,
-    );
+    // Each run errors at once (no display): what is checked is that each runs.
+    const r = runWithoutDisplay(suite, path.join(dir, 'repeat-out'), '--repeat-each', '3');
     expect(r.code).toBe(1);
-    const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
-      tasks: { id: string; repeat?: number; attempts: unknown[] }[];
-    };
-    expect(json.tasks.map((t) => [t.id, t.repeat, t.attempts.length])).toEqual([
+    expect(r.json.tasks.map((t) => [t.id, t.repeat, t.attempts.length])).toEqual([
       ['again', 1, 1],
       ['again', 2, 1],
       ['again', 3, 1],
@@ -187,8 +181,7 @@ describe('deskpilot test: the command line', () => {
       ['once-more', 3, 1],
     ]);
     expect(r.stdout).toContain(`✗ ERROR  ${suite} › again (repeat 2)`);
-    const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
-    expect(junit.match(/name="again \(repeat \d\)"/g)).toEqual([
+    expect(r.junit.match(/name="again \(repeat \d\)"/g)).toEqual([
       'name="again (repeat 1)"',
       'name="again (repeat 2)"',
       'name="again (repeat 3)"',
