@@ -181,6 +181,11 @@ export class X11Connection {
     return { x: r.readInt16LE(16), y: r.readInt16LE(18) };
   }
 
+  /** The child of `window` that holds the pointer; 0 when none does. */
+  async pointerChild(window: number): Promise<number> {
+    return (await this.request(windowRequest(38, window), 'QueryPointer')).readUInt32LE(12);
+  }
+
   /** The window with the keyboard focus; 0 (None) or 1 (PointerRoot) when no window has it. */
   async inputFocus(): Promise<number> {
     const req = Buffer.alloc(4);

@@ -121,6 +121,21 @@ export async function pointerInFocus(c: X11Connection): Promise<boolean | undefi
 }
 
 /**
+ * The window under the pointer: the first window with a title on the way down from the root
+ * (the window manager's frame has none; the app's window inside it has). Undefined over the
+ * bare desktop, a frame's decorations, or an untitled popup.
+ */
+export async function windowAtPointer(c: X11Connection): Promise<WindowInfo | undefined> {
+  let w = c.root;
+  for (let depth = 0; depth < 8; depth++) {
+    w = await c.pointerChild(w).catch(gone(0));
+    if (w === 0) return undefined;
+    if (await windowTitle(c, w)) return info(c, w);
+  }
+  return undefined;
+}
+
+/**
  * The focused window of `env.DISPLAY`, read in-process; through xdotool where this process cannot
  * connect itself (an authorisation other than MIT-MAGIC-COOKIE-1). Undefined when no window is
  * focused, or neither way can tell.

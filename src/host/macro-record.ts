@@ -31,8 +31,8 @@ export const STOP_CLICK_MS = 800;
 
 /**
  * Drops the click on DeskPilot's Stop button from the end of a session. The cleanup drops input
- * in windows titled "DeskPilot…", but it reads the ACTIVE window's title just after the press:
- * a click that raises the app's window can still carry the previous window's title. The last
+ * in windows titled "DeskPilot…" (the window under the pointer), but the Stop button may be in a
+ * window it cannot name: on another display, or a title the window manager had not set yet. The last
  * press is dropped when it came less than STOP_CLICK_MS before the stop, with nothing after it
  * but its release and pointer moves.
  */

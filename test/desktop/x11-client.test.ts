@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/actions/process.js';
 import { X11Connection } from '../../src/actions/x11-client.js';
-import { activeWindow, closeX11, focusedWindow, onDisplay, pointerInFocus, visibleWindows, x11 } from '../../src/actions/x11-windows.js';
+import { activeWindow, closeX11, focusedWindow, onDisplay, pointerInFocus, visibleWindows, windowAtPointer, x11 } from '../../src/actions/x11-windows.js';
 import { startVirtualDisplay, type VirtualDisplay } from '../../src/runner/xvfb.js';
 import { desktopSupport } from './bed/index.js';
 
@@ -65,6 +65,27 @@ describe.skipIf(!support.ok)(`in-process X11 window reads${support.ok ? '' : ` (
     expect(await onDisplay(screen.display, pointerInFocus)).toBe(true);
     await runTool('xdotool', ['mousemove', '--sync', '1000', '700'], screen.env);
     expect(await onDisplay(screen.display, pointerInFocus)).toBe(false);
+  });
+
+  it('names the window under the pointer, not the focused one (a press goes there)', async () => {
+    const other = spawn('xterm', ['-T', 'Zweites Fenster', '-geometry', '30x8+600+400', '-e', 'sh', '-c', 'sleep 60'], { env: screen.env, stdio: 'ignore' });
+    try {
+      const second = await xdotool(screen.env, 'search', '--sync', '--onlyvisible', '--name', 'Zweites Fenster');
+      const first = await xdotool(screen.env, 'search', '--onlyvisible', '--name', 'X11-Test');
+      await runTool('xdotool', ['windowfocus', '--sync', first], screen.env);
+      // Over the second window's text area (xterm's untitled inner window): its titled window.
+      await runTool('xdotool', ['mousemove', '--sync', '--window', second, '20', '20'], screen.env);
+      const under = await onDisplay(screen.display, windowAtPointer);
+      expect(under).toMatchObject({ id: Number(second), title: 'Zweites Fenster', pid: other.pid });
+      expect((await onDisplay(screen.display, activeWindow))?.title).toBe(TITLE);
+      await runTool('xdotool', ['mousemove', '--sync', '--window', first, '10', '10'], screen.env);
+      expect((await onDisplay(screen.display, windowAtPointer))?.title).toBe(TITLE);
+      // The bare desktop: no window.
+      await runTool('xdotool', ['mousemove', '--sync', '1200', '20'], screen.env);
+      expect(await onDisplay(screen.display, windowAtPointer)).toBeUndefined();
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('an X error fails that request only; the connection goes on', async () => {

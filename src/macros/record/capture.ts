@@ -1,4 +1,4 @@
-import { focusedWindow } from '../../actions/x11-windows.js';
+import { focusedWindow, onDisplay, windowAtPointer } from '../../actions/x11-windows.js';
 import { CaptureError, errorMessage } from '../../shared/errors.js';
 import { nullLogger, type Logger } from '../../shared/logger.js';
 import type { Frame, ScreenSource } from '../../shared/ports.js';
@@ -35,7 +35,7 @@ const TYPING_FRAME_GAP_MS = 250;
  * Global input capture while recording: every mouse press/release/move, wheel notch and key
  * (uiohook-napi, which also sees XTest input, so xdotool can drive it in tests), a rolling
  * screenshot so that each meaningful event has the screen from just BEFORE it, and the title of
- * the active window. The hook's X connection outlives stop(): the process that records must exit
+ * the window it went to: the window under the pointer for the mouse, the focused one for keys. The hook's X connection outlives stop(): the process that records must exit
  * before its X server goes away.
  */
 export class InputCapture {
@@ -124,8 +124,7 @@ export class InputCapture {
         const button = BUTTONS[e.button as number];
         if (!button) return;
         ev = { type: e.type === 7 ? 'down' : 'up', t, x: e.x, y: e.y, button };
-        // At the release the focus is read afresh: a press on DeskPilot's window moves it there.
-        this.keepFrame(i, t, e.type === 7, e.type === 8);
+        this.keepFrame(i, t, e.type === 7, 'pointer');
         break;
       }
       case 9:
@@ -135,7 +134,7 @@ export class InputCapture {
         const vertical = e.direction !== 4;
         const dir = vertical ? (e.rotation < 0 ? 'up' : 'down') : e.rotation < 0 ? 'left' : 'right';
         ev = { type: 'wheel', t, x: e.x, y: e.y, direction: dir, amount: Math.max(1, Math.abs(e.rotation)) };
-        this.keepFrame(i, t, true);
+        this.keepFrame(i, t, true, 'pointer');
         break;
       }
       case 4:
@@ -143,7 +142,7 @@ export class InputCapture {
         ev = { type: e.type === 4 ? 'keydown' : 'keyup', t, keycode: e.keycode, shift: e.shiftKey };
         if (e.type === 4 && !modifierOf(e.keycode)) {
           const typing = charOf(e.keycode, false) !== undefined && !e.ctrlKey && !e.altKey && !e.metaKey;
-          this.keepFrame(i, t, !typing || t - this.lastKeyFrameAt > TYPING_FRAME_GAP_MS);
+          this.keepFrame(i, t, !typing || t - this.lastKeyFrameAt > TYPING_FRAME_GAP_MS, 'focus');
           this.lastKeyFrameAt = t;
           if (e.keycode === END_KEY && e.ctrlKey && e.altKey) this.o.onStopHotkey?.();
         }
@@ -154,11 +153,26 @@ export class InputCapture {
     this.events.push(ev);
   }
 
-  /** Remembers the screen before event i, and who had the focus then. */
-  private keepFrame(i: number, t: number, frame: boolean, freshTitle = false): void {
+  /**
+   * Remembers the screen before event i, and the window it went to. A press goes to the window
+   * under the pointer whatever had the focus (the focus moves there only after the window manager
+   * has seen the press, which a look-up of the focus can beat); keys go to the focused window,
+   * read at most every 500 ms while typing, and afresh after any press.
+   */
+  private keepFrame(i: number, t: number, frame: boolean, to: 'pointer' | 'focus'): void {
     if (frame && this.latest) this.frames.set(i, this.latest);
     const ev = (): InputEvent | undefined => this.events[i];
-    if (!freshTitle && t - this.lastTitleAt < 500 && this.lastTitle !== undefined) {
+    if (to === 'pointer') {
+      this.lastTitleAt = -Infinity;
+      this.pending.push(
+        pointerWindowTitle(this.o.display).then((title) => {
+          const e = ev();
+          if (e && title !== undefined) e.window = title;
+        }),
+      );
+      return;
+    }
+    if (t - this.lastTitleAt < 500 && this.lastTitle !== undefined) {
       const title = this.lastTitle;
       queueMicrotask(() => {
         const e = ev();
@@ -190,6 +204,22 @@ type HookEvent = {
   rotation: number;
   direction: number;
 };
+
+/**
+ * The title of the window under the pointer; undefined over the desktop or an untitled window.
+ * Where this process cannot connect to the display itself, the active window's title.
+ */
+async function pointerWindowTitle(display: string | undefined): Promise<string | undefined> {
+  const d = display ?? process.env['DISPLAY'];
+  if (d) {
+    const win = await onDisplay(d, windowAtPointer).then(
+      (w) => ({ read: true, title: w?.title || undefined }),
+      () => ({ read: false, title: undefined }),
+    );
+    if (win.read) return win.title;
+  }
+  return activeWindowTitle(display);
+}
 
 /** The active window's title; undefined when there is none or it cannot be read. */
 export async function activeWindowTitle(display: string | undefined): Promise<string | undefined> {

@@ -96,7 +96,7 @@ export function cleanupEvents(events: readonly InputEvent[], options: CleanupOpt
         return;
       case 'up':
         if (!press || press.button !== e.button) return;
-        // The press raised DeskPilot's own window (the focus was read before it moved): not the person's step.
+        // Released over DeskPilot's own window (a press that ended there): not the person's step.
         if (own(e.window)) {
           press = undefined;
           return;
