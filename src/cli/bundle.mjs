@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Start-up bundles of the `deskpilot` command and of the test worker. Run through tsx, each start
+ * Start-up bundles of the `deskpilot` command, the test worker and a test run's OCR server. Run through tsx, each start
  * resolves and loads ~250 TypeScript modules through loader hooks (`deskpilot --version`: 1.6 s
  * wall, 1.2 s CPU); one esbuild bundle of the same sources loads in 0.7 s / 0.5 s, and a test
  * worker is ready ~1.3 s sooner. A bundle is rebuilt (about 0.3 s) when any source it was built
@@ -20,14 +20,15 @@ export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const BUNDLES = {
   cli: 'src/cli/main.ts',
   'test-worker': 'src/cli/commands/test-worker.ts',
+  'ocr-server': 'src/runner/suite/ocr-server-main.ts',
 };
 
 /**
- * Both are built as one CommonJS script each, started through a launcher that uses V8's code
+ * Each is built as one CommonJS script, started through a launcher that uses V8's code
  * cache (src/cli/run-cached.cjs): compiling its bundle was ~0.1 s of CPU in each test worker's
  * start. (ensureBundle also builds ES modules split into chunks, for an `out` ending in .mjs.)
  */
-const OUT_FILES = { cli: 'cli.cjs', 'test-worker': 'test-worker.cjs' };
+const OUT_FILES = { cli: 'cli.cjs', 'test-worker': 'test-worker.cjs', 'ocr-server': 'ocr-server.cjs' };
 
 /** The launcher copied next to a CommonJS bundle. */
 const LAUNCHER = path.join(ROOT, 'src', 'cli', 'run-cached.cjs');

@@ -22,13 +22,10 @@ function commandOf(args) {
   }
   return '';
 }
-// A cache holds only the functions that the run which wrote it compiled. So each role keeps one:
-// - DESKPILOT_CODE_CACHE_ROLE: a process that runs another part of the same bundle (the test
-//   run's OCR server runs the workers' bundle). One cache for both held only what the process that
-//   wrote it last had compiled (the OCR server's ~0.5 MB; a worker's ~1.4 MB).
-// - else the command of a CLI run: a cache written by `deskpilot --version` (0.6 MB) left
-//   `deskpilot test` to compile its task file parsing (~60 ms more CPU) while its workers start.
-const role = (process.env.DESKPILOT_CODE_CACHE_ROLE || commandOf(process.argv.slice(2))).replace(/[^a-z0-9-]/gi, '');
+// A cache holds only the functions that the run which wrote it compiled. So each command of a CLI
+// run keeps one: a cache written by `deskpilot --version` (0.6 MB) left `deskpilot test` to
+// compile its task file parsing (~60 ms more CPU) while its workers start.
+const role = commandOf(process.argv.slice(2)).replace(/[^a-z0-9-]/gi, '');
 const cacheFile = `${file}${role ? `.${role}` : ''}.v8cache`;
 let cachedData;
 if (process.env.DESKPILOT_NO_CODE_CACHE !== '1') {

@@ -175,10 +175,10 @@ export class TestRunner {
     const root = await mkdtemp(path.join(tmpdir(), 'deskpilot-app-test-'));
     workRoot(root);
     // The CLI's own worker start, loaded when first needed (it brings the command-line modules).
-    const { isolatedWorker, workerEntry } = await import('../cli/commands/test.js');
-    const entry = this.o.startWorker ? '' : await workerEntry();
+    const { isolatedWorker, ocrServerEntry, workerEntry } = await import('../cli/commands/test.js');
     // One OCR server for the run's workers, as `deskpilot test` has (see ocr-server.ts).
-    const ocrServer = this.o.startWorker ? undefined : startOcrServer(root, entry, this.o.secretsDir);
+    const ocrServer = this.o.startWorker ? undefined : startOcrServer(root, await ocrServerEntry(), this.o.secretsDir);
+    const entry = this.o.startWorker ? '' : await workerEntry();
     const progress = new ProgressReporter(
       (list, ready) => this.o.onProgress(id, list, ready),
       () => a.stop.signal.aborted,

@@ -1,5 +1,5 @@
 import { UserInputError } from '../../shared/errors.js';
-import { OCR_SERVER_ENV, WORKER_ENV, type FromWorker, type OcrServerConfig, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
+import { WORKER_ENV, type FromWorker, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
 import { runProgram } from '../../actions/run-program.js';
 import { relaySpawns, startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
@@ -17,11 +17,6 @@ import { setModelCacheDir } from '../../perception/ocr/cache-dir.js';
 void main();
 
 async function main(): Promise<void> {
-  const server = process.env[OCR_SERVER_ENV];
-  if (server) {
-    const { runOcrServer } = await import('../../runner/suite/ocr-server.js');
-    return runOcrServer(JSON.parse(server) as OcrServerConfig);
-  }
   const raw = process.env[WORKER_ENV];
   if (!raw)
     throw new UserInputError(`the test worker is started by "deskpilot test" (${WORKER_ENV} is not set)`);

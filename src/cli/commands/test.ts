@@ -150,9 +150,9 @@ async function runTests(
   const relaySpawns = flags.isolate && spawnBrokerScript() !== undefined;
   let ocrServer: OcrServerHandle | undefined;
   try {
-    const entry = flags.isolate ? await workerEntry() : '';
     // One OCR server for all workers, started first: its models load while the workers boot.
-    ocrServer = flags.isolate ? startOcrServer(root, entry, app.dataDir) : undefined;
+    ocrServer = flags.isolate ? startOcrServer(root, await ocrServerEntry(), app.dataDir) : undefined;
+    const entry = flags.isolate ? await workerEntry() : '';
     // In this process (--no-isolate), optimised models go to the person's data dir, not the run's.
     if (!flags.isolate) setModelCacheDir(modelCacheIn(app.dataDir));
     const start = (index: number): WorkerHandle => {
@@ -241,6 +241,11 @@ async function runTests(
  */
 export async function workerEntry(): Promise<string> {
   return (await freshBundle('test-worker')) ?? path.join(ROOT, BUNDLES['test-worker']);
+}
+
+/** The run's OCR server's entry (ocr-server-main.ts): its bundle, else its source. */
+export async function ocrServerEntry(): Promise<string> {
+  return (await freshBundle('ocr-server')) ?? path.join(ROOT, BUNDLES['ocr-server']);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { boxesOverlap as overlaps, boxUnion as union } from '../../shared/geometry.js';
+import { boxesOverlap as overlaps, boxUnion as union } from '../../shared/boxes.js';
 import { bands } from './detect.js';
 import type { PixelRect } from './image.js';
 import type { OcrImage } from './types.js';

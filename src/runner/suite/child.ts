@@ -129,7 +129,7 @@ export function spawnWorker(entry: string, config: WorkerConfig, env: NodeJS.Pro
   };
 }
 
-/** Node's arguments for the worker's entry (also the OCR server's, see ocr-server.ts). */
+/** Node's arguments for the worker's entry (and the OCR server's, see ocr-server.ts). */
 export function workerArgs(entry: string): string[] {
   // tsx resolved from here, not from the cwd: `deskpilot test` runs from the tester's project.
   const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

@@ -6,8 +6,8 @@ import { OCR_SERVER_ENV, ocrThreadsPerWorker, WORKER_MALLOC, type OcrServerAddre
 
 /**
  * The run's OCR server: one process that holds the OCR models for all of a run's workers, which
- * send it the screens they read (perception/ocr/server.ts). It is the test worker's entry started
- * with DESKPILOT_OCR_SERVER set, so it starts from the same bundle and code cache.
+ * send it the screens they read (perception/ocr/server.ts). Its entry is ocr-server-main.ts, a
+ * start-up bundle of its own (src/cli/bundle.mjs), given its config in DESKPILOT_OCR_SERVER.
  *
  * Each worker used to load the models itself: ~0.15 s of CPU in its start, and its first read
  * grew its heap by ~60k page faults, paid again in every worker while the others started too.
@@ -19,8 +19,8 @@ export interface OcrServerHandle extends OcrServerAddress {
 }
 
 /**
- * The server for a run whose temp dir is `runDir` (`entry`: the worker's bundle or source, as
- * spawnWorker runs it; optimised models are kept in `dataDir`'s cache). None with
+ * The server for a run whose temp dir is `runDir` (`entry`: the server's bundle or source,
+ * ocrServerEntry() in cli/commands/test.ts; optimised models are kept in `dataDir`'s cache). None with
  * DESKPILOT_NO_OCR_SERVER=1 (each worker loads the models itself, as before), or when the temp
  * dir's path is too long for a Unix socket (108 bytes on Linux, 104 on macOS).
  */
@@ -36,8 +36,6 @@ function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.Proc
       ...env,
       ...WORKER_MALLOC,
       [OCR_SERVER_ENV]: JSON.stringify(config),
-      // It runs another part of the workers' bundle: its compiled code is cached apart from theirs.
-      DESKPILOT_CODE_CACHE_ROLE: 'ocr-server',
     },
     // The IPC channel only tells it when this process is gone: it then exits.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -63,21 +61,3 @@ function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.Proc
   };
 }
 
-/** The server's side: listens at once (workers may connect while the models load), then loads them. */
-export async function runOcrServer(config: OcrServerConfig): Promise<void> {
-  const { createOcr, setModelCacheDir, warmOcrModels } = await import('../../perception/ocr/index.js');
-  const { serveOcr } = await import('../../perception/ocr/server.js');
-  if (config.modelCacheDir) setModelCacheDir(config.modelCacheDir);
-  const ocr = createOcr({ threads: config.threads });
-  const server = await serveOcr(config.socket, ocr);
-  const stop = () =>
-    void server
-      .close()
-      .then(() => ocr.dispose())
-      .finally(() => process.exit(0));
-  process.once('disconnect', stop);
-  process.once('SIGTERM', stop);
-  process.on('SIGINT', () => undefined); // the parent decides (see test-worker.ts)
-  // A model that fails to load fails each read with the reason (OcrError), as in a worker.
-  await warmOcrModels(config.threads).catch(() => undefined);
-}

@@ -62,7 +62,7 @@ export interface OcrServerAddress {
 
 export const WORKER_ENV = 'DESKPILOT_TEST_WORKER';
 
-/** The same entry started as the run's OCR server: passed as JSON in DESKPILOT_OCR_SERVER. */
+/** The run's OCR server's config (ocr-server-main.ts): passed as JSON in DESKPILOT_OCR_SERVER. */
 export interface OcrServerConfig {
   socket: string;
   threads: number;

@@ -182,12 +182,9 @@ describe('start-up bundles', () => {
     rmSync(cache);
     expect(run({ DESKPILOT_NO_CODE_CACHE: '1' }).value).toBe(43); // switched off: none kept
     expect(() => statSync(cache)).toThrow();
-    // Another role (the OCR server in the workers' bundle) keeps its own cache beside it.
-    expect(run({ DESKPILOT_CODE_CACHE_ROLE: 'ocr-server' }).value).toBe(43);
-    expect(() => statSync(cache)).toThrow();
-    expect(statSync(`${code}.ocr-server.v8cache`).size).toBeGreaterThan(0);
-    // A CLI command keeps its own too, found past the global options and their values...
+    // A CLI command keeps its own cache beside it, found past the global options and their values...
     expect(run({}, ['--data-dir', 'run', '--json', 'test', 'tasks.yaml', '--workers', '2']).value).toBe(43);
+    expect(() => statSync(cache)).toThrow();
     expect(statSync(`${code}.test.v8cache`).size).toBeGreaterThan(0);
     expect(() => statSync(`${code}.run.v8cache`)).toThrow();
     // ...and a command line without one (--version) uses the bundle's own.

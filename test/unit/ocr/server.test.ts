@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOcr, type Ocr, type OcrImage } from '../../../src/perception/ocr/index.js';
 import { connectOcr, serveOcr } from '../../../src/perception/ocr/server.js';
+import { ocrServerEntry } from '../../../src/cli/commands/test.js';
+import { startOcrServer } from '../../../src/runner/suite/ocr-server.js';
 import { loadPng } from './render.js';
 
 /**
@@ -86,6 +88,20 @@ describe('OCR server', () => {
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toContain(socket);
   });
+
+  it("a test run's server: its own process and bundle read for the workers, and it exits with the run", async () => {
+    const handle = startOcrServer(dir, await ocrServerEntry(), path.join(dir, 'data'));
+    expect(handle?.pid).toBeGreaterThan(0);
+    const image = await loadPng(fixture('ocr/xterm-screen.png'));
+    // No fallback: a read that the server process does not answer fails.
+    const reads = client(handle!.socket, { connectMs: 20_000 });
+    try {
+      expect(await reads.recognize(image)).toEqual(await local.recognize(image));
+    } finally {
+      await handle!.close();
+    }
+    expect(() => process.kill(handle!.pid!, 0)).toThrow();
+  }, 60_000);
 
   it('does not wait for the socket of a server whose process is gone', async () => {
     const socket = path.join(dir, 'never.sock');
