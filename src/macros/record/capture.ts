@@ -35,8 +35,9 @@ const TYPING_FRAME_GAP_MS = 250;
  * Global input capture while recording: every mouse press/release/move, wheel notch and key
  * (uiohook-napi, which also sees XTest input, so xdotool can drive it in tests), a rolling
  * screenshot so that each meaningful event has the screen from just BEFORE it, and the title of
- * the window it went to: the window under the pointer for the mouse, the focused one for keys. The hook's X connection outlives stop(): the process that records must exit
- * before its X server goes away.
+ * the window it went to: the window under the pointer for the mouse, the focused one for keys.
+ * The hook's X connection outlives stop(): the process that records must exit before its X
+ * server goes away.
  */
 export class InputCapture {
   private readonly events: InputEvent[] = [];
