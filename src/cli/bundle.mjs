@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Start-up bundles of the `deskpilot` command, the test worker and a test run's OCR server. Run through tsx, each start
- * resolves and loads ~250 TypeScript modules through loader hooks (`deskpilot --version`: 1.6 s
- * wall, 1.2 s CPU); one esbuild bundle of the same sources loads in 0.7 s / 0.5 s, and a test
- * worker is ready ~1.3 s sooner. A bundle is rebuilt (about 0.3 s) when any source it was built
+ * Start-up bundles of the `deskpilot` command, the test worker and a test run's OCR server. Run
+ * through tsx, each start resolves and loads ~250 TypeScript modules through loader hooks
+ * (`deskpilot --version`: 1.6 s wall, 1.2 s CPU); one esbuild bundle of the same sources loads in
+ * 0.7 s / 0.5 s, and a test worker is ready ~1.3 s sooner. A bundle is rebuilt (about 0.3 s) when any source it was built
  * from changed, so a clone still runs right after `npm ci` and an edit shows at the next run.
  * Pure-JavaScript packages are bundled too (see PACKAGES); native addons load from node_modules.
  * DESKPILOT_NO_BUNDLE=1 runs the sources through tsx instead (stack traces point into src/).

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { planSuite } from '../runner/suite/plan.js';
-import type { LoadError } from '../runner/suite/results.js';
+import { loadErrorAt, type LoadError } from '../runner/suite/results.js';
 import type { TaskFileErrorView, TaskFilesView, TaskFileView } from '../shared/ipc-tests.js';
 
 /** What the Test runs screen lists when nothing is typed: the sample suite of the working dir. */
@@ -45,11 +45,10 @@ export async function listTaskFiles(typed: string | undefined, cwd: string): Pro
 }
 
 export function errorView(e: LoadError): TaskFileErrorView {
-  const where = [e.file, e.line, e.column].filter((x) => x !== undefined).join(':');
   return {
     ...(e.line !== undefined ? { line: e.line } : {}),
     ...(e.column !== undefined ? { column: e.column } : {}),
     message: e.message,
-    where: `${where}: ${e.message}`,
+    where: `${loadErrorAt(e)}: ${e.message}`,
   };
 }

@@ -1,4 +1,4 @@
-import { planSuite, type PlanOptions } from '../../runner/suite/plan.js';
+import { noTaskFiles, planSuite, type PlanOptions } from '../../runner/suite/plan.js';
 import { loadErrorAt, taskName } from '../../runner/suite/results.js';
 import type { Output } from '../output.js';
 
@@ -10,7 +10,7 @@ import type { Output } from '../output.js';
  */
 export async function listTasks(out: Output, patterns: string[], options: PlanOptions): Promise<number> {
   const plan = await planSuite(patterns, options);
-  if (plan.files.length === 0) plan.loadErrors.push({ file: patterns.join(' '), message: 'no task files match' });
+  if (plan.files.length === 0) plan.loadErrors.push(noTaskFiles(patterns));
   for (const t of plan.tasks) {
     const tags = t.spec.tags.map((tag) => `@${tag}`).join(' ');
     out.line(`${t.file} › ${taskName(t.spec.id, t.repeat)}${tags ? `  ${tags}` : ''}${t.spec.expected_failure ? '  (expected to fail)' : ''}`);

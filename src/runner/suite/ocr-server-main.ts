@@ -1,3 +1,5 @@
+import { createOcr, setModelCacheDir, warmOcrModels } from '../../perception/ocr/index.js';
+import { serveOcr } from '../../perception/ocr/server.js';
 import { OCR_SERVER_ENV, type OcrServerConfig } from './protocol.js';
 
 /**
@@ -17,8 +19,6 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = JSON.parse(raw) as OcrServerConfig;
-  const { createOcr, setModelCacheDir, warmOcrModels } = await import('../../perception/ocr/index.js');
-  const { serveOcr } = await import('../../perception/ocr/server.js');
   if (config.modelCacheDir) setModelCacheDir(config.modelCacheDir);
   const ocr = createOcr({ threads: config.threads });
   const server = await serveOcr(config.socket, ocr);

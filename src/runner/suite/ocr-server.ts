@@ -20,8 +20,8 @@ export interface OcrServerHandle extends OcrServerAddress {
 
 /**
  * The server for a run whose temp dir is `runDir` (`entry`: the server's bundle or source,
- * ocrServerEntry() in cli/commands/test.ts; optimised models are kept in `dataDir`'s cache). None with
- * DESKPILOT_NO_OCR_SERVER=1 (each worker loads the models itself, as before), or when the temp
+ * ocrServerEntry() in cli/commands/test.ts; optimised models are kept in `dataDir`'s cache).
+ * None with DESKPILOT_NO_OCR_SERVER=1 (each worker loads the models itself, as before), or when the temp
  * dir's path is too long for a Unix socket (108 bytes on Linux, 104 on macOS).
  */
 export function startOcrServer(runDir: string, entry: string, dataDir: string): OcrServerHandle | undefined {
@@ -60,4 +60,3 @@ function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.Proc
     close: () => (closing ??= close()),
   };
 }
-

@@ -26,6 +26,11 @@ export interface Plan {
   loadErrors: LoadError[];
 }
 
+/** The load error of a run whose patterns name no task file (the run and --list report it alike). */
+export function noTaskFiles(patterns: string[]): LoadError {
+  return { file: patterns.join(' '), message: 'no task files match' };
+}
+
 export async function planSuite(patterns: string[], options: PlanOptions = {}): Promise<Plan> {
   const cwd = options.cwd ?? process.cwd();
   const files = await expandGlobs(patterns, cwd);

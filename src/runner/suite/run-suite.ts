@@ -1,6 +1,6 @@
 import type { Reporter } from '../reporters/reporter.js';
 import type { WorkerHandle } from './child.js';
-import { planSuite, type PlanOptions } from './plan.js';
+import { noTaskFiles, planSuite, type PlanOptions } from './plan.js';
 import { runPool, type SuiteEvent } from './pool.js';
 import { expectedMs, readDurations, rememberDurations } from './schedule.js';
 import type { SuiteResult, TaskStatus } from './results.js';
@@ -37,8 +37,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const plan = await planSuite(options.patterns, options);
-  if (plan.files.length === 0)
-    plan.loadErrors.push({ file: options.patterns.join(' '), message: 'no task files match' });
+  if (plan.files.length === 0) plan.loadErrors.push(noTaskFiles(options.patterns));
   const workerStarts: { worker: number; ms: number }[] = [];
   const emit = (e: SuiteEvent) => {
     if (e.type === 'worker_ready') workerStarts.push({ worker: e.worker, ms: e.startMs });

@@ -30,6 +30,13 @@ function runWithoutDisplay(suite: string, out: string, ...flags: string[]) {
   return { ...r, json, junit: readFileSync(path.join(out, 'junit.xml'), 'utf8') };
 }
 
+/** A task file in the temp dir whose tasks (these ids) each press Enter; its path. */
+function pressEnterSuite(name: string, ...ids: string[]): string {
+  const suite = path.join(dir, name);
+  writeFileSync(suite, ['tasks:', ...ids.map((id) => `  - { id: ${id}, steps: [press enter] }`), ''].join('\n'));
+  return suite;
+}
+
 /** `deskpilot test` argument handling; no task runs here, so no display is needed. */
 describe('deskpilot test: the command line', () => {
   it('exits 2 with the reason for a bad --shard, --reporter, --grep or --workers', () => {
@@ -128,14 +135,7 @@ describe('deskpilot test: the command line', () => {
   });
 
   it('-x and --max-failures n: no task starts after that many failures, the rest are skipped', () => {
-    const suite = path.join(dir, 'three.yaml');
-    writeFileSync(
-      suite,
-      [
-        'tasks:',
-        ...['a-one', 'b-two', 'c-three'].map((id) => `  - { id: ${id}, steps: [press enter] }`),
-      ].join('\n'),
-    );
+    const suite = pressEnterSuite('three.yaml', 'a-one', 'b-two', 'c-three');
     const statuses = (...flags: string[]) => {
       const r = runWithoutDisplay(suite, path.join(dir, `mf-${flags.join('')}`), ...flags);
       expect(r.code).toBe(1);
@@ -164,11 +164,7 @@ describe('deskpilot test: the command line', () => {
   });
 
   it('--repeat-each n: each task runs n times, each run reported under its own name', () => {
-    const suite = path.join(dir, 'repeat.yaml');
-    writeFileSync(
-      suite,
-      'tasks:\n  - { id: again, steps: [press enter] }\n  - { id: once-more, steps: [press enter] }\n',
-    );
+    const suite = pressEnterSuite('repeat.yaml', 'again', 'once-more');
     // Each run errors at once (no display): what is checked is that each runs.
     const r = runWithoutDisplay(suite, path.join(dir, 'repeat-out'), '--repeat-each', '3');
     expect(r.code).toBe(1);
@@ -196,11 +192,7 @@ describe('deskpilot test: the command line', () => {
   });
 
   it('--last-failed runs only what did not pass in the last run with the same --output', () => {
-    const suite = path.join(dir, 'last.yaml');
-    writeFileSync(
-      suite,
-      'tasks:\n  - { id: first, steps: [press enter] }\n  - { id: second, steps: [press enter] }\n',
-    );
+    const suite = pressEnterSuite('last.yaml', 'first', 'second');
     const out = path.join(dir, 'last-out');
     // No last run yet: every task (and it says so).
     const none = deskpilot(suite, '--last-failed', '--list', '--output', out);
