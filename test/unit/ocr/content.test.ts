@@ -71,18 +71,35 @@ describe('content tiles', () => {
     expect(detectionRects(img, whole(img), 1)).toEqual([]);
   });
 
-  it('sees a bare window frame as empty but for its corners', () => {
+  it('sees a bare window frame as empty, corners included: lines that meet hold no text', () => {
     const img = canvas(640, 400, [0, 0, 0]);
     window(img, { x: 40, y: 40, width: 300, height: 200 });
+    // Edges alone are empty tiles (each row, or each column, is one colour); where two edges
+    // meet the tile varies both ways, but only at the lines: CORNER_EDGES places along each axis.
+    expect(tileMap(img, whole(img)).filled.every((t) => t === 0)).toBe(true);
+    expect(detectionRects(img, whole(img), 1)).toEqual([]);
+  });
+
+  it('keeps a frame corner that shares a read with text, and a short label standing alone', () => {
+    const img = canvas(800, 600, [255, 255, 255]);
+    window(img, { x: 40, y: 40, width: 300, height: 300 });
+    const ink = text(img, 60, 60, 8);
+    // The label: two glyphs in a tile or two, far from anything else.
+    const label = text(img, 600, 450, 2);
     const map = tileMap(img, whole(img));
-    const filled = [...map.filled.keys()].filter((i) => map.filled[i]);
-    // Only the four tiles where a vertical and a horizontal edge meet vary both ways.
-    expect(filled.map((i) => [i % map.columns, Math.floor(i / map.columns)])).toEqual([
-      [2, 2],
-      [21, 2],
-      [2, 14],
-      [21, 14],
-    ]);
+    const at = (x: number, y: number) =>
+      map.filled[Math.floor(y / TILE) * map.columns + Math.floor(x / TILE)];
+    // The window's top-left corner is within two margins of the text: dropping it would only
+    // reshape the text's rectangle (and move the detector's boxes), so it stays.
+    expect(at(40, 40)).toBe(1);
+    // Its bottom corners are farther from the text: gone, no pass of their own.
+    expect(at(40, 339)).toBe(0);
+    expect(at(339, 339)).toBe(0);
+    expect(at(label.x, label.y)).toBe(1);
+    const rects = detectionRects(img, whole(img), 1);
+    expect(rects).toHaveLength(2);
+    expect(rects.some((r) => contains(r, ink, TILE))).toBe(true);
+    expect(rects.some((r) => contains(r, label, TILE))).toBe(true);
   });
 
   it('keeps text near a window border whole inside one rectangle with real pixels around it', () => {
