@@ -127,13 +127,18 @@ describe.skipIf(!support.ok)(`X11 authorisation${support.ok ? '' : ` (skipped: $
   beforeAll(async () => {
     const cookie = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
     await runTool('xauth', ['-f', authFile, 'add', `:${n}`, 'MIT-MAGIC-COOKIE-1', cookie], process.env);
-    xvfb = spawn('Xvfb', [`:${n}`, '-auth', authFile, '-nolisten', 'tcp', '-screen', '0', '320x200x24'], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
+    // -noreset: without it the server starts over each time its last client leaves (the probe
+    // below), and a connection made while it does is refused (seen once in CI).
+    xvfb = spawn('Xvfb', [`:${n}`, '-auth', authFile, '-noreset', '-nolisten', 'tcp', '-screen', '0', '320x200x24'], { stdio: 'ignore' });
+    // Up to 20 s: a loaded CI machine starts Xvfb slowly.
+    let up = false;
+    for (let i = 0; i < 400 && !up; i++) {
       const r = await runTool('xdpyinfo', [], { ...process.env, DISPLAY: `:${n}`, XAUTHORITY: authFile }).catch(() => undefined);
-      if (r?.code === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
+      up = r?.code === 0;
+      if (!up) await new Promise((r) => setTimeout(r, 50));
     }
-  });
+    if (!up) throw new Error(`Xvfb :${n} with -auth ${authFile} did not accept a client within 20 s`);
+  }, 30_000);
   afterAll(() => {
     xvfb?.kill('SIGKILL');
     if (saved === undefined) delete process.env['XAUTHORITY'];
