@@ -62,8 +62,9 @@ export function tileMap(image: OcrImage, area: PixelRect): TileMap {
       if (!empty) filled[ty * columns + tx] = 1;
     }
   }
-  dropLoneCorners(px, stride, area, columns, rows, filled);
-  return { columns, rows, filled };
+  const map = { columns, rows, filled };
+  dropLoneCorners(px, stride, area, map);
+  return map;
 }
 
 /**
@@ -86,55 +87,18 @@ const CORNER_TILES = 4;
  * is kept: its glyphs have more stroke edges than lines do. Groups near other content are kept
  * too (see nearContent).
  */
-function dropLoneCorners(
-  px: Uint32Array,
-  stride: number,
-  area: PixelRect,
-  columns: number,
-  rows: number,
-  filled: Uint8Array,
-): void {
-  const seen = new Uint8Array(filled.length);
-  const corners: number[][] = [];
-  for (let start = 0; start < filled.length; start++) {
-    if (!filled[start] || seen[start]) continue;
-    // The group, stopping once it is too big to be a corner.
-    const group = [start];
-    seen[start] = 1;
-    for (let k = 0; k < group.length && group.length <= CORNER_TILES; k++) {
-      const t = group[k]!;
-      const tx = t % columns;
-      const ty = (t - tx) / columns;
-      for (let y = Math.max(0, ty - 1); y <= Math.min(rows - 1, ty + 1); y++) {
-        for (let x = Math.max(0, tx - 1); x <= Math.min(columns - 1, tx + 1); x++) {
-          const n = y * columns + x;
-          if (filled[n] && !seen[n]) {
-            seen[n] = 1;
-            group.push(n);
-          }
-        }
-      }
-    }
-    if (group.length > CORNER_TILES) continue;
-    const lines = group.every((t) => {
-      const x0 = area.x + (t % columns) * TILE;
-      const y0 = area.y + Math.floor(t / columns) * TILE;
-      return onlyLines(
-        px,
-        stride,
-        x0,
-        y0,
-        Math.min(x0 + TILE, area.x + area.width),
-        Math.min(y0 + TILE, area.y + area.height),
-      );
-    });
-    if (lines) corners.push(group);
-  }
+function dropLoneCorners(px: Uint32Array, stride: number, area: PixelRect, map: TileMap): void {
+  const { columns, filled } = map;
+  const lineOnly = (t: number): boolean => {
+    const x0 = area.x + (t % columns) * TILE;
+    const y0 = area.y + Math.floor(t / columns) * TILE;
+    return onlyLines(px, stride, x0, y0, Math.min(x0 + TILE, area.x + area.width), Math.min(y0 + TILE, area.y + area.height));
+  };
+  const corners = components(map).filter((g) => g.tiles.length <= CORNER_TILES && g.tiles.every(lineOnly));
   // Only corners that would be passes of their own: the rest of the content, corners aside.
-  const content = filled.slice();
-  for (const group of corners) for (const t of group) content[t] = 0;
-  for (const group of corners)
-    if (!nearContent(content, columns, rows, group)) for (const t of group) filled[t] = 0;
+  const content = { ...map, filled: filled.slice() };
+  for (const g of corners) for (const t of g.tiles) content.filled[t] = 0;
+  for (const g of corners) if (!nearContent(content, g.box)) for (const t of g.tiles) filled[t] = 0;
 }
 
 /**
@@ -142,17 +106,11 @@ function dropLoneCorners(
  * merge with theirs (contentRects), and dropping it would only reshape that read (which moves
  * the detector's boxes by a few pixels) instead of saving a pass.
  */
-function nearContent(content: Uint8Array, columns: number, rows: number, group: number[]): boolean {
-  const xs = group.map((t) => t % columns);
-  const ys = group.map((t) => Math.floor(t / columns));
+function nearContent(content: TileMap, box: TileBox): boolean {
   const reach = 2 * MARGIN_TILES;
-  for (let y = Math.max(0, Math.min(...ys) - reach); y <= Math.min(rows - 1, Math.max(...ys) + reach); y++) {
-    for (
-      let x = Math.max(0, Math.min(...xs) - reach);
-      x <= Math.min(columns - 1, Math.max(...xs) + reach);
-      x++
-    ) {
-      if (content[y * columns + x]) return true;
+  for (let y = Math.max(0, box.y0 - reach); y <= Math.min(content.rows - 1, box.y1 + reach); y++) {
+    for (let x = Math.max(0, box.x0 - reach); x <= Math.min(content.columns - 1, box.x1 + reach); x++) {
+      if (content.filled[y * content.columns + x]) return true;
     }
   }
   return false;
@@ -190,14 +148,7 @@ function rowsAlike(px: Uint32Array, stride: number, x0: number, y0: number, x1: 
 }
 
 /** Every column of the tile equals its first column: each row is one colour. */
-function columnsAlike(
-  px: Uint32Array,
-  stride: number,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
-): boolean {
+function columnsAlike(px: Uint32Array, stride: number, x0: number, y0: number, x1: number, y1: number): boolean {
   for (let y = y0; y < y1; y++) {
     const row = y * stride;
     const v = px[row + x0]!;
@@ -224,7 +175,7 @@ function pixels(image: OcrImage): Uint32Array {
 export function contentRects(image: OcrImage, area: PixelRect, scale = 1): PixelRect[] {
   const map = tileMap(image, area);
   const m = MARGIN_TILES;
-  const boxes = components(map).map((c) =>
+  const boxes = components(map).map(({ box: c }) =>
     toDetectorGrid(
       clampTo(
         {
@@ -266,20 +217,24 @@ interface TileBox {
   y1: number;
 }
 
-/** Bounding boxes (inclusive tile coordinates) of the 8-connected groups of filled tiles. */
-function components(map: TileMap): TileBox[] {
+/** An 8-connected group of filled tiles: its tiles (row-major indices) and bounding box. */
+interface TileGroup {
+  tiles: number[];
+  box: TileBox;
+}
+
+/** The 8-connected groups of filled tiles, each with its bounding box (inclusive tile coordinates). */
+function components(map: TileMap): TileGroup[] {
   const { columns, rows, filled } = map;
   const seen = new Uint8Array(filled.length);
-  const stack = new Int32Array(filled.length);
-  const out: TileBox[] = [];
+  const out: TileGroup[] = [];
   for (let start = 0; start < filled.length; start++) {
     if (!filled[start] || seen[start]) continue;
     const box = { x0: columns, y0: rows, x1: -1, y1: -1 };
-    let top = 0;
-    stack[top++] = start;
+    const tiles = [start];
     seen[start] = 1;
-    while (top > 0) {
-      const t = stack[--top]!;
+    for (let k = 0; k < tiles.length; k++) {
+      const t = tiles[k]!;
       const x = t % columns;
       const y = (t - x) / columns;
       box.x0 = Math.min(box.x0, x);
@@ -291,12 +246,12 @@ function components(map: TileMap): TileBox[] {
           const n = ny * columns + nx;
           if (filled[n] && !seen[n]) {
             seen[n] = 1;
-            stack[top++] = n;
+            tiles.push(n);
           }
         }
       }
     }
-    out.push(box);
+    out.push({ tiles, box });
   }
   return out;
 }
