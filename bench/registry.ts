@@ -7,6 +7,7 @@ import { incrementalOcrBench } from './incremental-ocr.bench.js';
 import { memoryBench } from './memory.bench.js';
 import { macroRobustnessBench } from './macro-robustness.bench.js';
 import { ocrBench } from './ocr.bench.js';
+import { ocrGraphBench } from './ocr-graph.bench.js';
 import { replayOverheadBench } from './replay-overhead.bench.js';
 import { runnerBench } from './runner.bench.js';
 import { spawnBench } from './spawn.bench.js';
@@ -15,4 +16,4 @@ import { typingBench } from './typing.bench.js';
 import { templateBench } from './template.bench.js';
 
 /** Every benchmark `npm run bench` knows, in the order they run. Add yours to this list. */
-export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, incrementalOcrBench, memoryBench, templateBench, elementsBench, engineBench, modelCallsBench, runnerBench, macroRobustnessBench, replayOverheadBench, spawnBench];
+export const benchmarks: Benchmark[] = [storageBench, captureBench, typingBench, ocrBench, ocrGraphBench, incrementalOcrBench, memoryBench, templateBench, elementsBench, engineBench, modelCallsBench, runnerBench, macroRobustnessBench, replayOverheadBench, spawnBench];

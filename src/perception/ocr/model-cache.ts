@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { modelCacheDir } from './cache-dir.js';
+import { rewriteActivations, REWRITE_VERSION } from './graph.js';
 
 /**
  * ONNX Runtime optimises a model's graph each time a session loads it (~50 ms of the ~170 ms a
@@ -12,13 +13,15 @@ import { modelCacheDir } from './cache-dir.js';
  * The optimisations at level 'all' fit the CPU they ran on (ORT warns so), so the file's name
  * holds the model file's identity, the ORT version and the CPU's model and feature flags: another
  * machine, an update of either, or a changed model gets a new file. A file that does not load is
- * removed and the model is optimised again.
+ * removed and the model is optimised again. What is optimised is the model with its activations
+ * rewritten (graph.ts: the same outputs, 0.82-0.84x the CPU time); the key has that rewrite's
+ * version too.
  */
 
 /** An inference session for the model at `source`, through the cache when one is set. */
 export async function openSession(source: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   const dir = modelCacheDir();
-  if (!dir || process.env['DESKPILOT_NO_MODEL_CACHE'] === '1') return ort.InferenceSession.create(source, options);
+  if (!dir || process.env['DESKPILOT_NO_MODEL_CACHE'] === '1') return ort.InferenceSession.create(rewritten(source), options);
   const cached = join(dir, `${basename(source).replace(/\.onnx$/, '')}-${cacheKey(source)}.ort`);
   if (existsSync(cached)) {
     try {
@@ -31,19 +34,30 @@ export async function openSession(source: string, options: ort.InferenceSession.
   try {
     mkdirSync(dir, { recursive: true });
     // Warnings off for this load only: ORT warns that the saved graph fits this CPU (the key says so).
-    const session = await ort.InferenceSession.create(source, { ...options, optimizedModelFilePath: temp, logSeverityLevel: 3 });
+    const model = rewritten(source);
+    const session = await ort.InferenceSession.create(model, { ...options, optimizedModelFilePath: temp, logSeverityLevel: 3 });
     renameSync(temp, cached); // whole or not at all, whichever process saves it first or last
     return session;
   } catch {
     rmSync(temp, { force: true });
-    return ort.InferenceSession.create(source, options); // a read-only cache dir: no cache
+    return ort.InferenceSession.create(rewritten(source), options); // a read-only cache dir: no cache
+  }
+}
+
+/** The model file's bytes with its activations rewritten (graph.ts); as they are if that fails. */
+function rewritten(source: string): Uint8Array {
+  const bytes = readFileSync(source);
+  try {
+    return rewriteActivations(bytes).model;
+  } catch {
+    return bytes; // a graph the rewrite does not follow: ORT reads it, or says why not
   }
 }
 
 function cacheKey(source: string): string {
   const s = statSync(source);
   return createHash('sha256')
-    .update([source, s.size, s.mtimeMs, ort.env.versions.node ?? ort.env.versions.common, cpuSignature()].join('\n'))
+    .update([source, s.size, s.mtimeMs, ort.env.versions.node ?? ort.env.versions.common, cpuSignature(), `rewrite ${REWRITE_VERSION}`].join('\n'))
     .digest('hex')
     .slice(0, 16);
 }
