@@ -5,7 +5,7 @@ import { TemplateGrounder } from '../grounding/template/index.js';
 import { TextGrounder } from '../grounding/text.js';
 import { LocalVlmGrounder, localVlmSettings, VlmGrounder } from '../grounding/vlm/index.js';
 import { proposeElements } from '../perception/elements/index.js';
-import { createOcr } from '../perception/ocr/index.js';
+import { lazyOcr } from '../perception/ocr/lazy.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
@@ -27,7 +27,7 @@ export interface GroundingSetup {
  * is) and joins the cascade only when grounding.cascade lists it.
  */
 export function setupGrounding(config: Config, logger: Logger, baseDir = process.cwd(), shared?: Ocr): GroundingSetup {
-  const ocr = shared ?? createOcr({ logger });
+  const ocr = shared ?? lazyOcr({ logger });
   const perception = new ObservationPerception(ocr, (frame, result, signal) => proposeElements(frame, { ocr: result, ...(signal ? { signal } : {}) }));
   const ocrOf = (obs: Parameters<typeof perception.ocr>[0], signal?: AbortSignal) => perception.ocr(obs, signal);
   const min = config.grounding.minConfidence;

@@ -9,7 +9,7 @@ import { openSecretStore } from '../../storage/secrets/index.js';
 import { createScreenSource } from '../../perception/create.js';
 import { watchDamage } from '../../actions/x11-damage.js';
 import { connectOcr } from '../../perception/ocr/server.js';
-import { createOcr } from '../../perception/ocr/index.js';
+import { lazyOcr } from '../../perception/ocr/lazy.js';
 import { isProcessAlive } from '../../storage/liveness.js';
 import type { OcrServerAddress } from '../../runner/suite/protocol.js';
 
@@ -69,7 +69,7 @@ export async function openRuntime(
       ? {
           // Should the server fail, this worker reads with models of its own (the run goes on).
           ocr: connectOcr(o.ocrServer.socket, {
-            fallback: () => createOcr({ logger: app.logger }),
+            fallback: () => lazyOcr({ logger: app.logger }),
             ...(o.ocrServer.pid !== undefined ? { serverAlive: isProcessAlive.bind(null, o.ocrServer.pid) } : {}),
             onFallback: (reason) => app.logger.warn({ reason }, 'OCR server unavailable: reading with this worker\'s own models'),
           }),
