@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -22,7 +22,8 @@ import { rewriteActivations, REWRITE_VERSION } from './graph.js';
 export async function openSession(source: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
   const dir = modelCacheDir();
   if (!dir || process.env['DESKPILOT_NO_MODEL_CACHE'] === '1') return ort.InferenceSession.create(rewritten(source), options);
-  const cached = join(dir, `${basename(source).replace(/\.onnx$/, '')}-${cacheKey(source)}.ort`);
+  const name = basename(source).replace(/\.onnx$/, '');
+  const cached = join(dir, `${name}-${cacheKey(source)}.ort`);
   if (existsSync(cached)) {
     try {
       return await ort.InferenceSession.create(cached, { ...options, graphOptimizationLevel: 'disabled' });
@@ -37,10 +38,25 @@ export async function openSession(source: string, options: ort.InferenceSession.
     const model = rewritten(source);
     const session = await ort.InferenceSession.create(model, { ...options, optimizedModelFilePath: temp, logSeverityLevel: 3 });
     renameSync(temp, cached); // whole or not at all, whichever process saves it first or last
+    dropStale(dir, name, basename(cached));
     return session;
   } catch {
     rmSync(temp, { force: true });
     return ort.InferenceSession.create(rewritten(source), options); // a read-only cache dir: no cache
+  }
+}
+
+/**
+ * Removes this model's files saved under other keys (an update of ONNX Runtime, of the model or of
+ * the rewrite, another CPU): each is ~5-11 MB that nothing loads any more. Temporary files of
+ * other processes' saves are left alone.
+ */
+function dropStale(dir: string, name: string, keep: string): void {
+  const stale = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{16}\\.ort$`);
+  try {
+    for (const file of readdirSync(dir)) if (file !== keep && stale.test(file)) rmSync(join(dir, file), { force: true });
+  } catch {
+    // only tidying: the session is loaded either way
   }
 }
 

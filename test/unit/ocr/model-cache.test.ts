@@ -46,6 +46,19 @@ describe('optimised OCR model cache', () => {
     await Promise.all([first.release(), second.release(), uncached.release()]);
   });
 
+  it('removes the same model saved under an older key, and leaves other files alone', async () => {
+    const dir = folder();
+    setModelCacheDir(dir);
+    const older = 'ch_PP-OCRv4_det_infer-0123456789abcdef.ort';
+    const others = ['ch_PP-OCRv4_rec_infer-0123456789abcdef.ort', 'ch_PP-OCRv4_det_infer-0123456789abcdef.999.tmp.ort'];
+    for (const f of [older, ...others]) writeFileSync(path.join(dir, f), 'an older save');
+    await (await openSession(ocrModelPath('detector'), options)).release();
+    const saved = readdirSync(dir).sort();
+    expect(saved).not.toContain(older);
+    expect(saved).toEqual(expect.arrayContaining(others));
+    expect(saved.filter((f) => /^ch_PP-OCRv4_det_infer-[0-9a-f]{16}\.ort$/.test(f))).toHaveLength(1);
+  });
+
   it('replaces a damaged file, and keeps nothing without a folder', async () => {
     const dir = folder();
     setModelCacheDir(dir);
