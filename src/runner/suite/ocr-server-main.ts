@@ -2,6 +2,16 @@ import { createOcr, setModelCacheDir, warmOcrModels } from '../../perception/ocr
 import { serveOcr } from '../../perception/ocr/server.js';
 import { OCR_SERVER_ENV, type OcrServerConfig } from './protocol.js';
 
+const DEFERRED_ENV = 'DESKPILOT_OCR_SERVER_DEFERRED'; // src/cli/prestart.mjs
+
+/** The config the CLI sends (ocr-server.ts); none if it exits first (then so does this process). */
+function configMessage(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    process.once('message', (m: { config?: unknown }) => resolve(typeof m.config === 'string' ? m.config : undefined));
+    process.once('disconnect', () => resolve(undefined));
+  });
+}
+
 /**
  * Entry of a test run's OCR server (started by ocr-server.ts), a bundle of its own: the OCR and
  * the socket server, not the workers' whole bundle. It is booted while two workers boot on the
@@ -13,7 +23,10 @@ import { OCR_SERVER_ENV, type OcrServerConfig } from './protocol.js';
 void main();
 
 async function main(): Promise<void> {
-  const raw = process.env[OCR_SERVER_ENV];
+  // Started ahead by the CLI's launcher (src/cli/prestart.mjs), the config comes as a message.
+  const deferred = process.env[DEFERRED_ENV] === '1';
+  const raw = process.env[OCR_SERVER_ENV] ?? (deferred ? await configMessage() : undefined);
+  if (!raw && deferred) process.exit(0); // the CLI ended without starting a run
   if (!raw) {
     process.stderr.write(`the OCR server is started by "deskpilot test" (${OCR_SERVER_ENV} is not set)\n`);
     process.exit(2);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { workerArgs } from './child.js';
 import { modelCacheIn } from '../../perception/ocr/cache-dir.js';
@@ -26,20 +26,41 @@ export interface OcrServerHandle extends OcrServerAddress {
  */
 export function startOcrServer(runDir: string, entry: string, dataDir: string): OcrServerHandle | undefined {
   const socket = path.join(runDir, 'ocr.sock');
-  if (process.env['DESKPILOT_NO_OCR_SERVER'] === '1' || Buffer.byteLength(socket) > 100) return undefined;
+  if (process.env['DESKPILOT_NO_OCR_SERVER'] === '1' || Buffer.byteLength(socket) > 100) {
+    takePrestarted(undefined)?.kill(); // started ahead for nothing
+    return undefined;
+  }
   return spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(dataDir) }, process.env);
 }
 
+/**
+ * The server the CLI's launcher started ahead (src/cli/prestart.mjs), given its config, if it is
+ * there and still running; it is then this run's to close, as one spawned here would be.
+ */
+function takePrestarted(config: OcrServerConfig | undefined): ChildProcess | undefined {
+  const ahead = globalThis as { __deskpilotOcrServer?: ChildProcess };
+  const child = ahead.__deskpilotOcrServer;
+  ahead.__deskpilotOcrServer = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null || !child.connected) return undefined;
+  if (!config) return child;
+  child.ref();
+  child.channel?.ref();
+  child.send({ config: JSON.stringify(config) });
+  return child;
+}
+
 function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.ProcessEnv): OcrServerHandle {
-  const child = spawn(process.execPath, workerArgs(entry), {
-    env: {
-      ...env,
-      ...WORKER_MALLOC,
-      [OCR_SERVER_ENV]: JSON.stringify(config),
-    },
-    // The IPC channel only tells it when this process is gone: it then exits.
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
+  const child =
+    takePrestarted(config) ??
+    spawn(process.execPath, workerArgs(entry), {
+      env: {
+        ...env,
+        ...WORKER_MALLOC,
+        [OCR_SERVER_ENV]: JSON.stringify(config),
+      },
+      // The IPC channel only tells it when this process is gone: it then exits.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());

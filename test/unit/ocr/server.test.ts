@@ -7,6 +7,10 @@ import { createOcr, type Ocr, type OcrImage } from '../../../src/perception/ocr/
 import { connectOcr, serveOcr } from '../../../src/perception/ocr/server.js';
 import { ocrServerEntry } from '../../../src/cli/commands/test.js';
 import { startOcrServer } from '../../../src/runner/suite/ocr-server.js';
+import { WORKER_MALLOC, WORKER_NODE_FLAGS } from '../../../src/runner/suite/protocol.js';
+import { VALUED } from '../../../src/cli/program.js';
+import { prestartOcrServer, runsIsolatedTests, SERVER_MALLOC, SERVER_NODE_FLAGS, VALUED_OPTIONS } from '../../../src/cli/prestart.mjs';
+import type { ChildProcess } from 'node:child_process';
 import { loadPng } from './render.js';
 
 /**
@@ -102,6 +106,40 @@ describe('OCR server', () => {
     }
     expect(() => process.kill(handle!.pid!, 0)).toThrow();
   }, 60_000);
+
+  it('started ahead by the launcher: waits for its config, then reads; exits without one', async () => {
+    const ahead = globalThis as { __deskpilotOcrServer?: ChildProcess };
+    await prestartOcrServer(['--data-dir', dir, 'test', 'tasks.yaml']);
+    const early = ahead.__deskpilotOcrServer;
+    expect(early?.pid).toBeGreaterThan(0);
+    const handle = startOcrServer(dir, await ocrServerEntry(), path.join(dir, 'data'));
+    expect(ahead.__deskpilotOcrServer).toBeUndefined();
+    expect(handle?.pid).toBe(early!.pid); // the server started ahead, not a second one
+    const image = await loadPng(fixture('ocr/xterm-screen.png'));
+    try {
+      expect(await client(handle!.socket, { connectMs: 20_000 }).recognize(image)).toEqual(await local.recognize(image));
+    } finally {
+      await handle!.close();
+    }
+    // One the CLI never configures (a usage error, --help) ends when the CLI's channel closes.
+    await prestartOcrServer(['test', 'tasks.yaml']);
+    const unused = ahead.__deskpilotOcrServer!;
+    ahead.__deskpilotOcrServer = undefined;
+    const exited = new Promise<number | null>((resolve) => unused.once('exit', (code) => resolve(code)));
+    unused.disconnect();
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  it('is started ahead only for test runs on private displays, with the settings a spawned one gets', () => {
+    expect(runsIsolatedTests(['test', 'a.yaml'])).toBe(true);
+    expect(runsIsolatedTests(['--data-dir', 'test', 'test', 'a.yaml', '--workers', '2'])).toBe(true);
+    expect(runsIsolatedTests(['--data-dir', 'test', 'run', 'test'])).toBe(false);
+    for (const flag of ['--no-isolate', '--list', '--help', '-h']) expect(runsIsolatedTests(['test', 'a.yaml', flag])).toBe(false);
+    expect(runsIsolatedTests(['--version'])).toBe(false);
+    expect(SERVER_NODE_FLAGS).toEqual([...WORKER_NODE_FLAGS]);
+    expect(SERVER_MALLOC).toEqual(WORKER_MALLOC);
+    expect(new Set(VALUED_OPTIONS)).toEqual(VALUED);
+  });
 
   it('does not wait for the socket of a server whose process is gone', async () => {
     const socket = path.join(dir, 'never.sock');
