@@ -21,7 +21,7 @@ export const SERVER_MALLOC = {
   MALLOC_MMAP_THRESHOLD_: String(64 << 20),
   MALLOC_TRIM_THRESHOLD_: String(256 << 20),
 };
-/** Set in the server's environment: its config comes as an IPC message ({ config }) instead. */
+/** As OCR_SERVER_DEFERRED_ENV in src/runner/suite/protocol.ts: the server's config comes as an IPC message. */
 export const DEFERRED_ENV = 'DESKPILOT_OCR_SERVER_DEFERRED';
 
 /** Whether a command line runs tasks on private displays (`test` without --no-isolate, --list, --help). */

@@ -4,6 +4,7 @@ import {
   floatField,
   intField,
   readFields,
+  readVarints,
   stringField,
   text,
   type WireField,
@@ -43,6 +44,14 @@ interface GraphNode {
   attrs: Map<string, WireField>;
 }
 
+/** A node as written into the new graph: its message bytes, and what it reads and writes. */
+interface NewNode {
+  bytes: Uint8Array;
+  op: string;
+  inputs: string[];
+  outputs: string[];
+}
+
 interface Tensor {
   dims: number[];
   data: Float32Array;
@@ -66,7 +75,11 @@ export function rewriteActivations(model: Uint8Array): { model: Uint8Array; rewr
   const consumers = new Map<string, GraphNode[]>();
   for (const n of nodes) {
     for (const o of n.outputs) producer.set(o, n);
-    for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const i of n.inputs) {
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
   }
   const graphOutputs = new Set(graphFields.filter((f) => f.field === 12).map((f) => nameOf(model, f)));
   const users = (name: string) => consumers.get(name) ?? [];
@@ -86,7 +99,7 @@ export function rewriteActivations(model: Uint8Array): { model: Uint8Array; rewr
     return u.length === 1 && u[0]!.op === op ? u[0] : undefined;
   };
 
-  const replaced = new Map<GraphNode, Buffer[]>();
+  const replaced = new Map<GraphNode, NewNode[]>();
   const edits = new Map<GraphNode, ConvEdit>();
   const edit = (n: GraphNode) => edits.get(n) ?? (edits.set(n, {}), edits.get(n)!);
   let rewritten = 0;
@@ -131,7 +144,7 @@ export function rewriteActivations(model: Uint8Array): { model: Uint8Array; rewr
     edit(conv).output = x;
     for (const n of [xMul, xAdd, add3, clip, mul!, div, scale2, bias2])
       if (!replaced.has(n)) replaced.set(n, []);
-    const out: Buffer[] = [
+    const out: NewNode[] = [
       constantNode(`${p}_one`, new Float32Array(channels).fill(1), [channels, 1, 1, 1]),
       constantNode(`${p}_zero`, new Float32Array(channels), [channels]),
       depthwise(x, `${p}_one`, `${p}_zero`, `${p}_pre`, channels),
@@ -190,26 +203,23 @@ export function rewriteActivations(model: Uint8Array): { model: Uint8Array; rewr
 
   // The graph again, node by node; constants nobody reads any more are left out.
   const byField = new Map(nodes.map((n) => [n.field, n]));
-  const emitted: { bytes: Uint8Array; node: GraphNode }[] = [];
+  const emitted: NewNode[] = [];
   for (const f of graphFields) {
     const n = byField.get(f);
-    const swap = n && replaced.get(n);
-    if (swap) {
-      for (const bytes of swap) {
-        const wrapped = bytesField(1, bytes);
-        emitted.push({ bytes, node: parseNode(wrapped, [...readFields(wrapped)][0]!) });
-      }
-    } else if (n) emitted.push({ bytes: model.subarray(f.from, f.to), node: n });
+    if (!n) continue;
+    emitted.push(
+      ...(replaced.get(n) ?? [
+        { bytes: model.subarray(f.from, f.to), op: n.op, inputs: n.inputs, outputs: n.outputs },
+      ]),
+    );
   }
   const read = new Set<string>(graphOutputs);
-  for (const { node: n } of emitted) for (const i of n.inputs) read.add(i);
-  const parts: Uint8Array[] = [];
-  for (const f of graphFields) {
-    if (f.field !== 1) parts.push(model.subarray(f.start, f.end));
-  }
+  for (const n of emitted) for (const i of n.inputs) read.add(i);
   const nodeParts = emitted
-    .filter(({ node: n }) => n.op !== 'Constant' || n.outputs.some((o) => read.has(o)))
-    .map(({ bytes }) => bytesField(1, bytes));
+    .filter((n) => n.op !== 'Constant' || n.outputs.some((o) => read.has(o)))
+    .map((n) => bytesField(1, n.bytes));
+  // The graph's other fields (name, inputs, outputs, ...) as they were.
+  const parts = graphFields.filter((f) => f.field !== 1).map((f) => model.subarray(f.start, f.end));
   const graph = Buffer.concat([...nodeParts, ...parts]);
   const top: Uint8Array[] = [];
   for (const f of readFields(model))
@@ -248,22 +258,9 @@ function attrInts(bytes: Uint8Array, n: GraphNode, name: string): number[] | und
     if (g.field === 3 && g.wire === 0) out.push(Number(g.value));
     if (g.field === 8 && g.wire === 0) out.push(Number(g.value));
     if (g.field === 8 && g.wire === 2)
-      for (const v of readFields(packedAsFields(bytes, g))) out.push(Number(v.value));
+      for (const v of readVarints(bytes, g.from!, g.to!)) out.push(Number(v));
   }
   return out;
-}
-
-/** A packed run of varints, given field-0 keys so that readFields can walk it. */
-function packedAsFields(bytes: Uint8Array, g: WireField): Uint8Array {
-  const values: Buffer[] = [];
-  let p = g.from!;
-  while (p < g.to!) {
-    const start = p;
-    while (bytes[p]! & 0x80) p++;
-    p++;
-    values.push(Buffer.from([0]), Buffer.from(bytes.subarray(start, p)));
-  }
-  return Buffer.concat(values);
 }
 
 /** A Constant node's float tensor. */
@@ -307,29 +304,31 @@ function isPointwise(
   return (attrInts(bytes, n, 'pads') ?? []).every((v) => v === 0);
 }
 
-function node(op: string, inputs: string[], outputs: string[], name: string, attrs: Buffer[] = []): Buffer {
-  return Buffer.concat([
+function node(op: string, inputs: string[], outputs: string[], name: string, attrs: Buffer[] = []): NewNode {
+  const bytes = Buffer.concat([
     ...inputs.map((i) => stringField(1, i)),
     ...outputs.map((o) => stringField(2, o)),
     stringField(3, name),
     stringField(4, op),
     ...attrs,
   ]);
+  return { bytes, op, inputs, outputs };
 }
 
 /** `n` with other inputs, outputs and name; its attributes and domain as they were. */
-function renode(bytes: Uint8Array, n: GraphNode, inputs: string[], outputs: string[], name: string): Buffer {
+function renode(bytes: Uint8Array, n: GraphNode, inputs: string[], outputs: string[], name: string): NewNode {
   const kept = [...readFields(bytes, n.field.from, n.field.to)].filter((g) => g.field > 3);
-  return Buffer.concat([
+  const message = Buffer.concat([
     ...inputs.map((i) => stringField(1, i)),
     ...outputs.map((o) => stringField(2, o)),
     stringField(3, name),
     ...kept.map((g) => bytes.subarray(g.start, g.end)),
   ]);
+  return { bytes: message, op: n.op, inputs, outputs };
 }
 
 /** A 1x1 convolution per channel: weight per channel `w`, bias `b`. */
-function depthwise(input: string, w: string, b: string, output: string, channels: number): Buffer {
+function depthwise(input: string, w: string, b: string, output: string, channels: number): NewNode {
   return node('Conv', [input, w, b], [output], output, [
     intAttr('group', channels),
     intsAttr('kernel_shape', [1, 1]),
@@ -338,7 +337,7 @@ function depthwise(input: string, w: string, b: string, output: string, channels
   ]);
 }
 
-function constantNode(name: string, data: Float32Array, dims: number[]): Buffer {
+function constantNode(name: string, data: Float32Array, dims: number[]): NewNode {
   const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const tensor = Buffer.concat([
     ...dims.map((d) => intField(1, d)),

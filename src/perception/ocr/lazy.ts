@@ -11,7 +11,8 @@ export function lazyOcr(options: OcrOptions = {}): Ocr {
   return {
     recognize: async (image, opts) => (await load()).recognize(image, opts),
     async dispose() {
-      if (loaded) await (await loaded).dispose();
+      // Nothing to release when the pipeline never loaded (its first read said why).
+      await (await loaded?.catch(() => undefined))?.dispose();
     },
   };
 }

@@ -32,17 +32,17 @@ export async function openSession(source: string, options: ort.InferenceSession.
     }
   }
   const temp = `${cached.slice(0, -4)}.${process.pid}.tmp.ort`; // ORT picks the format by the extension
+  const model = rewritten(source);
   try {
     mkdirSync(dir, { recursive: true });
     // Warnings off for this load only: ORT warns that the saved graph fits this CPU (the key says so).
-    const model = rewritten(source);
     const session = await ort.InferenceSession.create(model, { ...options, optimizedModelFilePath: temp, logSeverityLevel: 3 });
     renameSync(temp, cached); // whole or not at all, whichever process saves it first or last
     dropStale(dir, name, basename(cached));
     return session;
   } catch {
     rmSync(temp, { force: true });
-    return ort.InferenceSession.create(rewritten(source), options); // a read-only cache dir: no cache
+    return ort.InferenceSession.create(model, options); // a read-only cache dir: no cache
   }
 }
 

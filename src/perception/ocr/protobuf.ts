@@ -19,19 +19,35 @@ export interface WireField {
   to?: number;
 }
 
+/** The varint at `p` (before `end`) and where the next value starts. */
+function varintAt(bytes: Uint8Array, p: number, end: number): { value: bigint; next: number } {
+  let value = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (p >= end) throw new Error(`a varint runs past the end of the message at byte ${p}`);
+    const b = bytes[p++]!;
+    value |= BigInt(b & 0x7f) << shift;
+    if (!(b & 0x80)) return { value, next: p };
+    shift += 7n;
+  }
+}
+
+/** The values of a packed repeated varint field (its payload `bytes[start, end)`). */
+export function* readVarints(bytes: Uint8Array, start: number, end: number): Generator<bigint> {
+  for (let p = start; p < end;) {
+    const { value, next } = varintAt(bytes, p, end);
+    p = next;
+    yield value;
+  }
+}
+
 /** The fields of the message in `bytes[start, end)`, in order. */
 export function* readFields(bytes: Uint8Array, start = 0, end = bytes.length): Generator<WireField> {
   let p = start;
   const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (p >= end) throw new Error(`a varint runs past the end of the message at byte ${p}`);
-      const b = bytes[p++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return result;
-      shift += 7n;
-    }
+    const { value, next } = varintAt(bytes, p, end);
+    p = next;
+    return value;
   };
   while (p < end) {
     const at = p;

@@ -1,8 +1,6 @@
 import { createOcr, setModelCacheDir, warmOcrModels } from '../../perception/ocr/index.js';
 import { serveOcr } from '../../perception/ocr/server.js';
-import { OCR_SERVER_ENV, type OcrServerConfig } from './protocol.js';
-
-const DEFERRED_ENV = 'DESKPILOT_OCR_SERVER_DEFERRED'; // src/cli/prestart.mjs
+import { OCR_SERVER_DEFERRED_ENV, OCR_SERVER_ENV, type OcrServerConfig } from './protocol.js';
 
 /** The config the CLI sends (ocr-server.ts); none if it exits first (then so does this process). */
 function configMessage(): Promise<string | undefined> {
@@ -24,7 +22,7 @@ void main();
 
 async function main(): Promise<void> {
   // Started ahead by the CLI's launcher (src/cli/prestart.mjs), the config comes as a message.
-  const deferred = process.env[DEFERRED_ENV] === '1';
+  const deferred = process.env[OCR_SERVER_DEFERRED_ENV] === '1';
   const raw = process.env[OCR_SERVER_ENV] ?? (deferred ? await configMessage() : undefined);
   if (!raw && deferred) process.exit(0); // the CLI ended without starting a run
   if (!raw) {

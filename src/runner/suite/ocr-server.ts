@@ -27,40 +27,41 @@ export interface OcrServerHandle extends OcrServerAddress {
 export function startOcrServer(runDir: string, entry: string, dataDir: string): OcrServerHandle | undefined {
   const socket = path.join(runDir, 'ocr.sock');
   if (process.env['DESKPILOT_NO_OCR_SERVER'] === '1' || Buffer.byteLength(socket) > 100) {
-    takePrestarted(undefined)?.kill(); // started ahead for nothing
+    takePrestarted()?.kill(); // started ahead for nothing
     return undefined;
   }
   return spawnOcrServer(entry, { socket, threads: ocrThreadsPerWorker(1), modelCacheDir: modelCacheIn(dataDir) }, process.env);
 }
 
-/**
- * The server the CLI's launcher started ahead (src/cli/prestart.mjs), given its config, if it is
- * there and still running; it is then this run's to close, as one spawned here would be.
- */
-function takePrestarted(config: OcrServerConfig | undefined): ChildProcess | undefined {
+/** The server the CLI's launcher started ahead (src/cli/prestart.mjs), if it is there and still running. */
+function takePrestarted(): ChildProcess | undefined {
   const ahead = globalThis as { __deskpilotOcrServer?: ChildProcess };
   const child = ahead.__deskpilotOcrServer;
   ahead.__deskpilotOcrServer = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null || !child.connected) return undefined;
-  if (!config) return child;
-  child.ref();
+  return child && child.exitCode === null && child.signalCode === null && child.connected ? child : undefined;
+}
+
+/** A server started ahead, given its config; it is this run's to close, as one spawned here would be. */
+function configure(child: ChildProcess, config: OcrServerConfig): ChildProcess {
+  child.ref(); // the launcher left it unable to keep the CLI alive
   child.channel?.ref();
   child.send({ config: JSON.stringify(config) });
   return child;
 }
 
 function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.ProcessEnv): OcrServerHandle {
-  const child =
-    takePrestarted(config) ??
-    spawn(process.execPath, workerArgs(entry), {
-      env: {
-        ...env,
-        ...WORKER_MALLOC,
-        [OCR_SERVER_ENV]: JSON.stringify(config),
-      },
-      // The IPC channel only tells it when this process is gone: it then exits.
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    });
+  const ahead = takePrestarted();
+  const child = ahead
+    ? configure(ahead, config)
+    : spawn(process.execPath, workerArgs(entry), {
+        env: {
+          ...env,
+          ...WORKER_MALLOC,
+          [OCR_SERVER_ENV]: JSON.stringify(config),
+        },
+        // The IPC channel only tells it when this process is gone: it then exits.
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());

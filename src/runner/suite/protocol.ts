@@ -70,6 +70,8 @@ export interface OcrServerConfig {
 }
 
 export const OCR_SERVER_ENV = 'DESKPILOT_OCR_SERVER';
+/** Set for a server the CLI's launcher started ahead (src/cli/prestart.mjs): its config comes as an IPC message, { config }. */
+export const OCR_SERVER_DEFERRED_ENV = 'DESKPILOT_OCR_SERVER_DEFERRED';
 
 /**
  * OCR threads per model run in each of `workers` workers: the OCR's default of 2 (1 on a single

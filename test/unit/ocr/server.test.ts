@@ -7,9 +7,9 @@ import { createOcr, type Ocr, type OcrImage } from '../../../src/perception/ocr/
 import { connectOcr, serveOcr } from '../../../src/perception/ocr/server.js';
 import { ocrServerEntry } from '../../../src/cli/commands/test.js';
 import { startOcrServer } from '../../../src/runner/suite/ocr-server.js';
-import { WORKER_MALLOC, WORKER_NODE_FLAGS } from '../../../src/runner/suite/protocol.js';
+import { OCR_SERVER_DEFERRED_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from '../../../src/runner/suite/protocol.js';
 import { VALUED } from '../../../src/cli/program.js';
-import { prestartOcrServer, runsIsolatedTests, SERVER_MALLOC, SERVER_NODE_FLAGS, VALUED_OPTIONS } from '../../../src/cli/prestart.mjs';
+import { DEFERRED_ENV, prestartOcrServer, runsIsolatedTests, SERVER_MALLOC, SERVER_NODE_FLAGS, VALUED_OPTIONS } from '../../../src/cli/prestart.mjs';
 import type { ChildProcess } from 'node:child_process';
 import { loadPng } from './render.js';
 
@@ -138,6 +138,7 @@ describe('OCR server', () => {
     expect(runsIsolatedTests(['--version'])).toBe(false);
     expect(SERVER_NODE_FLAGS).toEqual([...WORKER_NODE_FLAGS]);
     expect(SERVER_MALLOC).toEqual(WORKER_MALLOC);
+    expect(DEFERRED_ENV).toBe(OCR_SERVER_DEFERRED_ENV);
     expect(new Set(VALUED_OPTIONS)).toEqual(VALUED);
   });
 
