@@ -146,6 +146,12 @@ export interface StepContext {
   history: StepRecord[];
   /** Set when the previous step failed or had no effect. */
   lastError?: SerializedError;
+  /**
+   * Looks again once the screen has been quiet for a moment (an app may repaint late on a busy
+   * machine): a new observation, stored like the first, when the screen changed since
+   * `observation`, else `observation` itself. The step that follows is recorded against the newer one.
+   */
+  refresh?: (signal?: AbortSignal) => Promise<Observation>;
 }
 
 export interface ProposedStep {

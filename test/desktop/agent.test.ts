@@ -69,29 +69,42 @@ describe.skipIf(!support.ok)(`the agent end to end${support.ok ? '' : ` (skipped
     const decide = (action: object, summary: string, expect?: string) => ({
       content: JSON.stringify({ thought: `I will ${summary.toLowerCase()}`, action, summary, ...(expect ? { expect } : {}), progress: summary }),
     });
-    model.push(
+    const script = [
       { content: JSON.stringify({ subtasks: ['focus the terminal', 'type the note', 'finish'] }) },
       decide({ kind: 'click', target: { text: 'Write the note below' } }, 'Focus the terminal'),
       decide({ kind: 'type', text: 'buy milk & eggs: 2x!\n' }, 'Type the note', 'buy milk'),
       decide({ kind: 'done', summary: 'the note is written' }, 'Finish'),
-    );
+    ];
+    // The click into the terminal that has the focus changes nothing the cheap checks can tell
+    // from a repaint elsewhere on a busy desktop (another window): the reflection agent may be
+    // asked about it, and says it worked. Every other reply follows the script.
+    const reply = (r: RecordedRequest) => (isReflection(r) ? { content: '{"verdict":"A","reason":"the terminal has the focus"}' } : (script.shift() ?? { status: 500 }));
+    model.push(...Array.from({ length: 8 }, () => reply));
     const planner = setup.planner('write "buy milk & eggs: 2x!" into the notes terminal');
     expect(planner).toBeDefined();
     const result = await setup.engine.run({ source: planner!, title: 'notes', kind: 'chat', control: setup.control });
-    expect(result.error).toBeUndefined();
+    const chats = model.requests.filter((r) => r.path === '/v1/chat/completions');
+    const reflections = chats.filter(isReflection);
+    expect(result.error, reflections.map(textOf).join('\n---\n')).toBeUndefined();
     expect(result.status).toBe('succeeded');
+    expect(script).toHaveLength(0);
     await expect.poll(() => readFileSync(out, 'utf8'), { timeout: 5000 }).toBe('buy milk & eggs: 2x!\n');
+    // The typed text was read back from the terminal: no model was asked whether typing worked.
+    expect(reflections.filter((r) => textOf(r).includes('Expected to see: buy milk'))).toEqual([]);
+    expect(planner!.calls.reflection).toBe(reflections.length);
 
-    const decisions = model.requests.filter((r) => r.path === '/v1/chat/completions').slice(1);
+    const decisions = chats.filter((r) => !isReflection(r)).slice(1);
+    expect(decisions).toHaveLength(3);
     for (const r of decisions) {
       const image = imageOf(r);
       expect(image, 'each decision carries the screenshot').toBeDefined();
       expect(image!.length * 0.75).toBeLessThan(1_500_000); // within the pixel budget, as JPEG
       expect(textOf(r)).toMatch(/untrusted data read from the screen[\s\S]*<<<SCREEN[\s\S]*Write the note below[\s\S]*SCREEN>>>/);
     }
-    expect(planner!.calls.reflection).toBe(0); // the cheap checks decided every step
   });
 });
+
+const isReflection = (r: RecordedRequest) => JSON.stringify(r.body).includes('The first image is before the action');
 
 type Body = { messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; image_url?: { url: string } }> }> };
 function imageOf(r: RecordedRequest): string | undefined {

@@ -80,24 +80,35 @@ export class PlannerStepSource implements StepSource {
   }
 
   async next(ctx: StepContext, signal?: AbortSignal): Promise<ProposedStep | null> {
-    const elements = await this.deps.perceive(ctx.observation, signal);
-    ctx.observation.elements = elements;
-    this.flagInjections(elements, ctx.runId);
+    const view = { observation: ctx.observation, elements: await this.see(ctx.observation, ctx.runId, signal) };
     if (this.subtasks.length === 0) await this.plan(undefined, signal);
     if (this.pending) {
-      const verdict = await this.judge(this.pending, ctx, elements, signal);
+      const verdict = await this.judge(this.pending, ctx, view, signal);
       if (verdict === 'stuck') {
         return { step: { kind: 'done', success: false, askUser: `I am stuck on "${this.task}": ${this.errorFlag ?? 'nothing I try has an effect'}. Please take over or tell me what to do.` } };
       }
     }
-    const decision = await this.decide(ctx.observation, elements, signal);
+    const decision = await this.decide(view.observation, view.elements, signal);
     if (decision.memory) this.memory.push(decision.memory);
-    if (this.deps.mode === 'mobile-agent-v2') await this.noteMemory(elements, signal);
-    this.pending = { decision, before: ctx.observation, beforeElements: elements };
+    if (this.deps.mode === 'mobile-agent-v2') await this.noteMemory(view.elements, signal);
+    this.pending = { decision, before: view.observation, beforeElements: view.elements };
     return { step: decision.action, thought: decision.thought };
   }
 
-  private async judge(p: Pending, ctx: StepContext, after: UiElement[], signal?: AbortSignal): Promise<'ok' | 'retry' | 'stuck'> {
+  /** The perception list of an observation, kept on it; screen text that reads like an order is flagged. */
+  private async see(observation: Observation, runId: string, signal?: AbortSignal): Promise<UiElement[]> {
+    const elements = await this.deps.perceive(observation, signal);
+    observation.elements = elements;
+    this.flagInjections(elements, runId);
+    return elements;
+  }
+
+  /**
+   * The verdict on the last step: the cheap checks first; when they do not conclude it worked,
+   * the screen may still have been painting (a late repaint on a busy machine), so it is looked
+   * at once more after a quiet moment (`view` then holds the newer screen) before a model is asked.
+   */
+  private async judge(p: Pending, ctx: StepContext, view: { observation: Observation; elements: UiElement[] }, signal?: AbortSignal): Promise<'ok' | 'retry' | 'stuck'> {
     const step = p.decision.action;
     let verdict: 'A' | 'B' | 'C' | 'D';
     let reason: string;
@@ -105,18 +116,29 @@ export class PlannerStepSource implements StepSource {
       [verdict, reason] = ['C', `it failed: ${ctx.lastError.message}`];
     } else {
       const last = ctx.history[ctx.history.length - 1];
-      const check = deterministicCheck({
-        before: p.before.frame,
-        after: ctx.observation.frame,
-        beforeTitle: p.before.windowTitle,
-        afterTitle: ctx.observation.windowTitle,
-        afterElements: after,
-        expect: p.decision.expect,
-        targetBox: last?.resolution?.box,
-        changes: this.deps.changes,
-      });
-      if (check.verdict !== 'unknown' && this.deps.mode !== 'mobile-agent-v2') [verdict, reason] = [check.verdict, check.reason];
-      else ({ verdict, reason } = await this.reflect(p, ctx.observation, after, signal));
+      const checkOn = (after: Observation, elements: UiElement[]) =>
+        deterministicCheck({
+          before: p.before.frame,
+          after: after.frame,
+          beforeTitle: p.before.windowTitle,
+          afterTitle: after.windowTitle,
+          afterElements: elements,
+          expect: p.decision.expect,
+          targetBox: last?.resolution?.box,
+          changes: this.deps.changes,
+        });
+      const cheap = this.deps.mode !== 'mobile-agent-v2';
+      let check = checkOn(view.observation, view.elements);
+      if (cheap && check.verdict !== 'A' && ctx.refresh) {
+        const fresh = await ctx.refresh(signal);
+        if (fresh !== view.observation) {
+          view.observation = fresh;
+          view.elements = await this.see(fresh, ctx.runId, signal);
+          check = checkOn(fresh, view.elements);
+        }
+      }
+      if (check.verdict !== 'unknown' && cheap) [verdict, reason] = [check.verdict, check.reason];
+      else ({ verdict, reason } = await this.reflect(p, view.observation, view.elements, signal));
     }
     this.pending = undefined;
     if (verdict === 'A') {

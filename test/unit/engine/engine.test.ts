@@ -10,7 +10,7 @@ import { TextGrounder } from '../../../src/grounding/text.js';
 import type { OcrLine } from '../../../src/perception/ocr/types.js';
 import { parseCommands } from '../../../src/planner/commands/parse.js';
 import { nullLogger } from '../../../src/shared/logger.js';
-import type { ConfirmAnswer, ConfirmRequest, Store } from '../../../src/shared/ports.js';
+import type { ConfirmAnswer, ConfirmRequest, StepSource, Store } from '../../../src/shared/ports.js';
 import { openStore } from '../../../src/storage/index.js';
 import { FixtureScreenSource, solidFrame } from '../../fakes/fixture-screen.js';
 import { RecordingInputDriver } from '../../fakes/recording-input.js';
@@ -151,6 +151,34 @@ describe('engine with direct commands', () => {
     expect(r.status).toBe('succeeded');
     expect(s.input.calls.find((c) => c.op === 'type')).toMatchObject({ text: '4711-secret' });
     expect(JSON.stringify(s.store.steps.listForRun(r.run.id))).not.toContain('4711-secret');
+  });
+
+  it('gives a step source a second look at the screen, and records the next step against the newer screenshot', async () => {
+    const { engine, store, screen } = setup();
+    const looks: Array<{ same: boolean; screenshotId?: string }> = [];
+    const click = parseCommands('click "Save"')[0]!.step;
+    const source: StepSource = {
+      next: async (ctx) => {
+        if (ctx.history.length === 0) return { step: click };
+        if (ctx.history.length === 1) {
+          // A still screen: the same observation comes back.
+          const still = await ctx.refresh!();
+          looks.push({ same: still === ctx.observation });
+          // The app repaints late: the second look is a new, stored screenshot.
+          screen.show(solidFrame(800, 600, [200, 200, 200], 2, { x: 100, y: 0 }));
+          const fresh = await ctx.refresh!();
+          looks.push({ same: fresh === ctx.observation, ...(fresh.screenshotId ? { screenshotId: fresh.screenshotId } : {}) });
+          return { step: click };
+        }
+        return null;
+      },
+    };
+    const r = await engine.run({ source, title: 'late repaint', kind: 'chat' });
+    expect(r.status).toBe('succeeded');
+    expect(looks.map((l) => l.same)).toEqual([true, false]);
+    const steps = store.steps.listForRun(r.run.id);
+    expect(steps[1]!.beforeScreenshotId).toBe(looks[1]!.screenshotId);
+    expect(steps[1]!.beforeScreenshotId).not.toBe(steps[0]!.afterScreenshotId);
   });
 
   it('stops when asked, with status aborted', async () => {

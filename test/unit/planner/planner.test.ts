@@ -65,6 +65,27 @@ describe('planner agents over real HTTP with a scripted model', () => {
     expect(body.messages[1]!.content.map((p) => p.type)).toEqual(['text', 'image_url']);
   });
 
+  it('looks again after a quiet moment before asking the reflection agent, and decides on the newer screen', async () => {
+    const h = harness(
+      [plan('save'), decide({ kind: 'click', target: { elementId: 'e2' } }, 'Click Save', { expect: 'Saved' }), decide({ kind: 'done', summary: 'saved' }, 'Finish')],
+      // Before; right after the click (still painting); the second look.
+      [[el('e1', 'Name', 10, 10), el('e2', 'Save', 100, 10)], [el('e1', 'Saving', 10, 10)], [el('e1', 'Saved', 10, 10)]],
+      [[{ x: 500, y: 500, width: 100, height: 100 }]],
+    );
+    const s = await h.start();
+    const planner = new PlannerStepSource('save the form', h.deps(s.baseURL));
+    await planner.next(h.ctx());
+    const later: Observation = { frame: solidFrame(8, 8, [9, 9, 9]), displays: [] };
+    const looks: Observation[] = [];
+    const ctx = { ...h.ctx(), refresh: () => (looks.push(later), Promise.resolve(later)) };
+    const second = await planner.next(ctx);
+    expect(second?.step.kind).toBe('done');
+    expect(looks).toHaveLength(1);
+    expect(planner.calls.reflection).toBe(0);
+    expect(later.elements?.map((e) => e.text)).toEqual(['Saved']);
+    expect(userText(s.requests[2]!)).toMatch(/<<<SCREEN\ne1 \[40, 20\]; text: Saved\nSCREEN>>>/);
+  });
+
   it('asks the reflection agent only when the cheap check cannot tell, and acts on verdict B', async () => {
     const h = harness(
       [
@@ -79,8 +100,12 @@ describe('planner agents over real HTTP with a scripted model', () => {
     const s = await h.start();
     const planner = new PlannerStepSource('open preferences', h.deps(s.baseURL));
     await planner.next(h.ctx());
-    const back = await planner.next(h.ctx());
+    // The second look finds the screen as it was: the reflection agent is asked.
+    let looks = 0;
+    const ctx = h.ctx();
+    const back = await planner.next({ ...ctx, refresh: () => (looks++, Promise.resolve(ctx.observation)) });
     expect(back?.step).toMatchObject({ kind: 'key', keys: 'alt+left' });
+    expect(looks).toBe(1);
     expect(planner.calls.reflection).toBe(1);
     const reflection = s.requests[2]!.body as { messages: Array<{ content: Array<{ type: string }> }> };
     expect(reflection.messages[1]!.content.filter((p) => p.type === 'image_url')).toHaveLength(2);
