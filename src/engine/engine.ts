@@ -2,7 +2,6 @@ import { Aborted, AppError, TakenOver, serializeError, type SerializedError } fr
 import type { StepRecord, RunRecord, RunSource, RunStatus } from '../shared/records.js';
 import type { StepSource } from '../shared/ports.js';
 import { describeStep } from '../shared/steps.js';
-import { diffFrames } from '../perception/diff.js';
 import { waitForSettle } from '../perception/settle.js';
 import { RunControl } from './control.js';
 import type { EngineDeps } from './deps.js';
@@ -48,7 +47,6 @@ export class Engine {
     const log = deps.logger.child({ runId: run.id });
     const runSignal = AbortSignal.any([control.signal, AbortSignal.timeout(deps.config.engine.runTimeoutMs)]);
     const observer = new Observer(deps.screen, deps.store, deps.activeWindow, deps.displayId, deps.maskFrame);
-    const display = deps.displayId ? { displayId: deps.displayId } : {};
     const gate = new SafetyGate(deps.policy, deps.confirmer, deps.store, deps.config.safety.confirmTimeoutMs);
     const state: StepRunState = { runId: run.id, index: 0, terminalLine: '' };
     const history: StepRecord[] = [];
@@ -63,18 +61,13 @@ export class Engine {
 
     try {
       // The screen may still be repainting from whatever came before the run.
-      await waitForSettle(deps.screen, { timeoutMs: 3000, signal: runSignal, ...display });
+      await waitForSettle(deps.screen, { timeoutMs: 3000, signal: runSignal, ...(deps.displayId ? { displayId: deps.displayId } : {}) });
       for (let index = 0; ; index++) {
         await control.gate();
         throwIfStopped(runSignal);
         if (index >= maxSteps) throw new AppError('MAX_STEPS', `stopped after ${maxSteps} steps (raise it with --max-steps)`);
         let obs = await observer.observe(run.id, runSignal);
-        const refresh = async (signal: AbortSignal = runSignal) => {
-          const quiet = await waitForSettle(deps.screen, { timeoutMs: 1000, quietMs: REFRESH_QUIET_MS, intervalMs: 25, signal, ...display });
-          if (!diffFrames(obs.frame, quiet.frame).changed) return obs;
-          obs = await observer.observe(run.id, signal);
-          return obs;
-        };
+        const refresh = async (signal: AbortSignal = runSignal) => (obs = await observer.lookAgain(run.id, obs, REFRESH_QUIET_MS, signal));
         const proposed = retry ?? (await options.source.next({ runId: run.id, observation: obs, history, refresh, ...(lastError ? { lastError } : {}) }, runSignal));
         retry = undefined;
         if (!proposed) {

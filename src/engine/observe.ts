@@ -1,6 +1,8 @@
 import { annotate } from '../perception/annotate.js';
+import { diffFrames } from '../perception/diff.js';
 import { packedBgraOf } from '../perception/frame.js';
 import { encodePng } from '../perception/image.js';
+import { waitForSettle } from '../perception/settle.js';
 import { desktopToScreen } from '../shared/coords.js';
 import type { Display, Frame, Observation, ScreenSource, Store } from '../shared/ports.js';
 import type { Resolution } from '../shared/records.js';
@@ -37,22 +39,37 @@ export class Observer {
     return this.secretValues.length && this.maskFrame ? this.maskFrame(frame, this.secretValues) : frame;
   }
 
-  async observe(runId: string, signal?: AbortSignal, save = true): Promise<Observation & { app?: string }> {
+  /** The screen now (or `captured`, a frame just grabbed), stored, with the display layout and the active window. */
+  async observe(runId: string, signal?: AbortSignal, captured?: Frame): Promise<Observation & { app?: string }> {
     const known = this.layout && performance.now() - this.layout.at < DISPLAYS_FRESH_MS ? this.layout.displays : undefined;
     const [frame, listed, win] = await Promise.all([
-      this.screen.capture(this.displayId ? { displayId: this.displayId } : {}, signal),
+      captured ?? this.screen.capture(this.displayOption, signal),
       known ?? this.displays(signal),
       this.activeWindow?.().catch(() => undefined),
     ]);
     const displays = known && !fits(frame, known) ? await this.displays(signal) : listed;
-    const screenshotId = save ? await this.save(runId, frame) : undefined;
+    const screenshotId = await this.save(runId, frame);
     return {
       frame,
       displays,
-      ...(screenshotId ? { screenshotId } : {}),
+      screenshotId,
       ...(win?.title ? { windowTitle: win.title } : {}),
       ...(win?.app ? { app: win.app } : {}),
     };
+  }
+
+  /**
+   * A second look, once the screen has been still for `quietMs` (an app may repaint a frame or
+   * two late on a busy machine): `last` when the screen still shows the same, else a new stored
+   * observation of the settled screen.
+   */
+  async lookAgain<T extends Observation>(runId: string, last: T, quietMs: number, signal?: AbortSignal): Promise<T | (Observation & { app?: string })> {
+    const quiet = await waitForSettle(this.screen, { timeoutMs: 1000, quietMs, intervalMs: 25, ...(signal ? { signal } : {}), ...this.displayOption });
+    return diffFrames(last.frame, quiet.frame).changed ? this.observe(runId, signal, quiet.frame) : last;
+  }
+
+  private get displayOption(): { displayId?: string } {
+    return this.displayId ? { displayId: this.displayId } : {};
   }
 
   private async displays(signal?: AbortSignal): Promise<Display[]> {

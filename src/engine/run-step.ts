@@ -1,5 +1,4 @@
 import { waitForSettle } from '../perception/settle.js';
-import { diffFrames } from '../perception/diff.js';
 import { AppError, GroundingError, throwIfAborted } from '../shared/errors.js';
 import type { Location, Observation } from '../shared/ports.js';
 import type { Resolution } from '../shared/records.js';
@@ -63,9 +62,9 @@ export async function runStep(
     if (!(err instanceof GroundingError) || err.code !== 'GROUNDING_NOT_FOUND') throw err;
     // The last step's repaint may have come a frame late (its settle saw the screen still): once
     // the screen is quiet, a screen that changed since this step's observation is read again.
-    const quiet = await waitForSettle(deps.screen, { timeoutMs: 1000, quietMs: 100, signal, ...(deps.displayId ? { displayId: deps.displayId } : {}) });
-    if (!diffFrames(obs.frame, quiet.frame).changed) throw err;
-    obs = { ...(await observer.observe(state.runId, signal)), ...(obs.app ? { app: obs.app } : {}) };
+    const again = await observer.lookAgain(state.runId, obs, 100, signal);
+    if (again === obs) throw err;
+    obs = { ...again, ...(obs.app ? { app: obs.app } : {}) };
     locations = await ground(obs);
   }
   lap('ground', t);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
 import type { EngineSetup } from '../../src/app/engine-setup.js';
 import { ListStepSource } from '../../src/engine/sources.js';
+import { REFLECTION_SYSTEM } from '../../src/planner/agent/prompts.js';
 import { parseCommands } from '../../src/planner/commands/parse.js';
 import type { ModelServer, RecordedRequest } from '../fakes/model-server.js';
 import { startAgent, type Agent } from './agent-harness.js';
@@ -104,7 +105,7 @@ describe.skipIf(!support.ok)(`the agent end to end${support.ok ? '' : ` (skipped
   });
 });
 
-const isReflection = (r: RecordedRequest) => JSON.stringify(r.body).includes('The first image is before the action');
+const isReflection = (r: RecordedRequest) => (r.body as Body).messages.find((m) => m.role === 'system')?.content === REFLECTION_SYSTEM;
 
 type Body = { messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; image_url?: { url: string } }> }> };
 function imageOf(r: RecordedRequest): string | undefined {
