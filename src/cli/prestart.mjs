@@ -6,23 +6,11 @@
 // (socket, model cache) from the CLI (ocr-server.ts), and exits when the CLI does without
 // sending one (a usage error, --help).
 import { spawn } from 'node:child_process';
+import { OCR_SERVER_DEFERRED_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from '../runner/suite/process-tuning.mjs';
 import { freshBundle } from './bundle.mjs';
 
 // The CLI's global options that take a value (src/cli/program.ts; a test keeps them equal).
 export const VALUED_OPTIONS = ['--config', '--data-dir', '--log-level', '--display'];
-// As WORKER_NODE_FLAGS and WORKER_MALLOC in src/runner/suite/protocol.ts (a test keeps them equal).
-export const SERVER_NODE_FLAGS = [
-  '--single-threaded',
-  '--min-semi-space-size=16',
-  '--max-semi-space-size=16',
-  '--no-flush-bytecode',
-];
-export const SERVER_MALLOC = {
-  MALLOC_MMAP_THRESHOLD_: String(64 << 20),
-  MALLOC_TRIM_THRESHOLD_: String(256 << 20),
-};
-/** As OCR_SERVER_DEFERRED_ENV in src/runner/suite/protocol.ts: the server's config comes as an IPC message. */
-export const DEFERRED_ENV = 'DESKPILOT_OCR_SERVER_DEFERRED';
 
 /** Whether a command line runs tasks on private displays (`test` without --no-isolate, --list, --help). */
 export function runsIsolatedTests(args) {
@@ -50,8 +38,8 @@ export async function prestartOcrServer(args, env = process.env) {
     return;
   const entry = await freshBundle('ocr-server');
   if (!entry) return;
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry], {
-    env: { ...env, ...SERVER_MALLOC, [DEFERRED_ENV]: '1' },
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, entry], {
+    env: { ...env, ...WORKER_MALLOC, [OCR_SERVER_DEFERRED_ENV]: '1' },
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
   child.on('error', () => undefined); // no server then: the CLI starts one as before

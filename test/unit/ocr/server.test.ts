@@ -7,9 +7,8 @@ import { createOcr, type Ocr, type OcrImage } from '../../../src/perception/ocr/
 import { connectOcr, serveOcr } from '../../../src/perception/ocr/server.js';
 import { ocrServerEntry } from '../../../src/cli/commands/test.js';
 import { startOcrServer } from '../../../src/runner/suite/ocr-server.js';
-import { OCR_SERVER_DEFERRED_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from '../../../src/runner/suite/protocol.js';
 import { VALUED } from '../../../src/cli/program.js';
-import { DEFERRED_ENV, prestartOcrServer, runsIsolatedTests, SERVER_MALLOC, SERVER_NODE_FLAGS, VALUED_OPTIONS } from '../../../src/cli/prestart.mjs';
+import { prestartOcrServer, runsIsolatedTests, VALUED_OPTIONS } from '../../../src/cli/prestart.mjs';
 import type { ChildProcess } from 'node:child_process';
 import { loadPng } from './render.js';
 
@@ -130,15 +129,12 @@ describe('OCR server', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
-  it('is started ahead only for test runs on private displays, with the settings a spawned one gets', () => {
+  it('is started ahead only for test runs on private displays, reading the global options as the CLI does', () => {
     expect(runsIsolatedTests(['test', 'a.yaml'])).toBe(true);
     expect(runsIsolatedTests(['--data-dir', 'test', 'test', 'a.yaml', '--workers', '2'])).toBe(true);
     expect(runsIsolatedTests(['--data-dir', 'test', 'run', 'test'])).toBe(false);
     for (const flag of ['--no-isolate', '--list', '--help', '-h']) expect(runsIsolatedTests(['test', 'a.yaml', flag])).toBe(false);
     expect(runsIsolatedTests(['--version'])).toBe(false);
-    expect(SERVER_NODE_FLAGS).toEqual([...WORKER_NODE_FLAGS]);
-    expect(SERVER_MALLOC).toEqual(WORKER_MALLOC);
-    expect(DEFERRED_ENV).toBe(OCR_SERVER_DEFERRED_ENV);
     expect(new Set(VALUED_OPTIONS)).toEqual(VALUED);
   });
 
