@@ -1,0 +1,7 @@
+// Types of process-tuning.mjs (plain JS: the CLI's launcher imports it before TypeScript loads).
+export declare const OCR_SERVER_DEFERRED_ENV: 'DESKPILOT_OCR_SERVER_DEFERRED';
+export declare const WORKER_NODE_FLAGS: readonly string[];
+export declare const WORKER_MALLOC: {
+  readonly MALLOC_MMAP_THRESHOLD_: string;
+  readonly MALLOC_TRIM_THRESHOLD_: string;
+};
