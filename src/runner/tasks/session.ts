@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execProgram, launchProgram, ProgramNotRun } from '../../actions/run-program.js';
@@ -74,6 +74,21 @@ const CHROMIUM_FLAGS = [
 const MEMORY_DIR = '/dev/shm';
 const MEMORY_DIR_MIN_FREE = 1 << 30;
 
+/**
+ * GTK apps, and Chromium through its GTK integration, read `gtk-cursor-blink` from the task's
+ * private config dir: off, a focused text field's caret stays drawn instead of being redrawn
+ * every 0.5 s. With it blinking, the screen of a task with a focused field was never still for
+ * long (test/desktop/steady-caret.test.ts: 3 changes in 1.5 s), each blink was a change for the
+ * incremental OCR to read again, and a report's screenshots showed the caret or not by chance.
+ */
+function steadyTextCursor(configDir: string): void {
+  for (const gtk of ['gtk-3.0', 'gtk-4.0']) {
+    const dir = path.join(configDir, gtk);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'settings.ini'), '[Settings]\ngtk-cursor-blink = false\n');
+  }
+}
+
 export class TaskSession {
   readonly env: NodeJS.ProcessEnv;
   private readonly groups: number[] = [];
@@ -83,9 +98,10 @@ export class TaskSession {
 
   constructor(private readonly options: SessionOptions) {
     const { workDir } = options;
+    const configDir = path.join(workDir, '.config');
     const env: NodeJS.ProcessEnv = {
       ...options.env,
-      XDG_CONFIG_HOME: path.join(workDir, '.config'),
+      XDG_CONFIG_HOME: configDir,
       XDG_CACHE_HOME: path.join(workDir, '.cache'),
       XDG_DATA_HOME: path.join(workDir, '.local'),
       WORK_DIR: workDir,
@@ -104,6 +120,7 @@ export class TaskSession {
     for (const name of Object.keys(WORKER_MALLOC)) delete env[name];
     this.env = env;
     this.windowSize = [options.screen.width, options.screen.height];
+    steadyTextCursor(configDir);
   }
 
   async setup(actions: SetupAction[], signal?: AbortSignal): Promise<void> {
