@@ -11,6 +11,8 @@ import { watchDamage } from '../../actions/x11-damage.js';
 import { connectOcr } from '../../perception/ocr/server.js';
 import { lazyOcr } from '../../perception/ocr/lazy.js';
 import { isProcessAlive } from '../../storage/liveness.js';
+import { nextChange } from '../../engine/checks.js';
+import type { Frame } from '../../shared/ports.js';
 import type { OcrServerAddress } from '../../runner/suite/protocol.js';
 
 /**
@@ -77,6 +79,8 @@ export async function openRuntime(
       : {}),
   });
   const store = await app.store();
+  /** The screen screenText last read: screenChange waits for one that differs from it. */
+  let lastRead: Frame | undefined;
   const display = (await setup.deps.screen.listDisplays())[0];
   const runtime: TaskRuntime = {
     env: { ...process.env, ...(app.display ? { DISPLAY: app.display } : {}) },
@@ -92,8 +96,14 @@ export async function openRuntime(
       // only what changed, and the first step's grounding reuses the wait's reading of the same
       // screen instead of reading it whole again.
       const frame = await setup.deps.screen.capture(undefined, signal);
+      lastRead = frame;
       const result = await setup.perception.incremental.recognize(frame, signal);
       return result.lines.map((l) => l.text).join('\n');
+    },
+    async screenChange(signal) {
+      // Fast captures (50 ms apart; a still screen is not read again, see watchDamage): the
+      // next read comes as soon as the app has drawn, as the engine's `wait for` does.
+      if (lastRead) await nextChange(setup.deps.screen, lastRead, performance.now() + 1000, signal ?? new AbortController().signal);
     },
     setListener: (l) => (listener = l),
     // A new task is a new screen: read it whole, not as a change of the last task's screen.

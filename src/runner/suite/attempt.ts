@@ -35,6 +35,8 @@ export interface TaskRuntime {
   /** The planner for an instruction; undefined when no planner model is configured. */
   planner(instruction: string): StepSource | undefined;
   screenText(signal?: AbortSignal): Promise<string>;
+  /** Resolves once the screen differs from the one screenText last read, or after at most 1 s. */
+  screenChange?(signal?: AbortSignal): Promise<void>;
   /** Receives the engine's events while this attempt runs. */
   setListener(listener: EngineListener | undefined): void;
   /** End every app with a window after each task: true on a private display only. */
@@ -100,6 +102,7 @@ async function runAttemptUnmasked(
     taskDir: path.dirname(path.resolve(task.file)),
     screen: rt.screen,
     screenText: (s) => rt.screenText(s),
+    ...(rt.screenChange ? { screenChange: rt.screenChange.bind(rt) } : {}),
     log: note,
     sweepWindows: rt.sweepWindows,
   });

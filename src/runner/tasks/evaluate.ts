@@ -46,6 +46,12 @@ export async function evaluate(
 }
 
 /**
+ * Pauses between tries of the checks: short at first (a title the app sets a moment late is
+ * seen within tens of ms, not after a fixed 150 ms), then every 150 ms until the settle time ends.
+ */
+export const RETRY_PAUSES_MS = [25, 25, 50, 100, 150];
+
+/**
  * Like Playwright's expect: what an app shows settles a moment after the last step (a window
  * title is set asynchronously), so the checks are tried again, with fresh getters, until they
  * pass or `settleMs` have passed. The last verdict is the answer (with the last actual values).
@@ -55,13 +61,13 @@ export async function evaluateSettled(
   getters: () => Getters,
   settleMs: number,
   signal?: AbortSignal,
-  intervalMs = 150,
+  pauses: readonly number[] = RETRY_PAUSES_MS,
 ): Promise<Verdict> {
   const until = Date.now() + settleMs;
-  for (;;) {
+  for (let tries = 0; ; tries++) {
     const verdict = await evaluate(evaluator, getters(), signal);
     if (verdict.passed || Date.now() >= until) return verdict;
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, pauses[Math.min(tries, pauses.length - 1)]));
   }
 }
 

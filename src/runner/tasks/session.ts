@@ -35,6 +35,11 @@ export interface SessionOptions {
   screen: { width: number; height: number };
   /** OCR of the current screen, lines joined by newlines. */
   screenText(signal?: AbortSignal): Promise<string>;
+  /**
+   * Resolves once the screen differs from the one screenText last read (or after at most ~1 s):
+   * a `wait_for: { text }` that did not see its text reads again then, not after a fixed pause.
+   */
+  screenChange?(signal?: AbortSignal): Promise<void>;
   log(line: string): void;
   /** End every app with a window on the display after the task (only on a private display). */
   sweepWindows: boolean;
@@ -166,12 +171,14 @@ export class TaskSession {
       this.options.log(`setup: wait for "${w.text}" on screen`);
       let seen = '';
       const found = async () => screenShows((seen = await this.options.screenText(signal)), w.text);
+      const options = this.options;
       await poll(
         found,
         timeoutMs,
         signal,
         () =>
           `"${w.text}" did not appear on screen within ${timeoutMs / 1000}s (read: ${JSON.stringify(seen.replace(/\s+/g, ' ').slice(0, 300))})`,
+        options.screenChange && (() => options.screenChange!(signal)),
       );
     }
   }
@@ -355,18 +362,20 @@ async function waitUntil(done: () => boolean, ms: number): Promise<void> {
   while (!done() && Date.now() < deadline) await sleep(20);
 }
 
+/** `check()` until it holds, waiting between tries for `next()` (a screen change), else 200 ms. */
 async function poll(
   check: () => Promise<boolean>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   failure: () => string,
+  next?: () => Promise<void>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     throwIfAborted(signal);
     if (await check()) return;
     if (Date.now() > deadline) throw new SetupError(failure());
-    await sleep(200, signal);
+    await (next ? next() : sleep(200, signal));
   }
 }
 

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compare, parseCsv } from '../../../src/runner/tasks/compare.js';
-import { evaluate, evaluateSettled, type Getters } from '../../../src/runner/tasks/evaluate.js';
+import { evaluate, evaluateSettled, RETRY_PAUSES_MS, type Getters } from '../../../src/runner/tasks/evaluate.js';
 import { Evaluator } from '../../../src/runner/tasks/schema.js';
 
 function getters(
@@ -134,19 +134,35 @@ describe('checks that settle', () => {
   it('passes once the app catches up (a window title set a moment after the last click)', async () => {
     const titles = ['Count: 2 - Chromium', 'Count: 2 - Chromium', 'Count: 3 - Chromium'];
     let reads = 0;
-    const v = await evaluateSettled(titleIs3, () => getters({ title: titles[Math.min(reads++, 2)] }), 2000, undefined, 5);
+    const v = await evaluateSettled(titleIs3, () => getters({ title: titles[Math.min(reads++, 2)] }), 2000, undefined, [5]);
     expect(v.passed).toBe(true);
     expect(reads).toBe(3);
   });
 
   it('fails with the last actual value when it never comes true, and does not retry with no settle time', async () => {
     let reads = 0;
-    const v = await evaluateSettled(titleIs3, () => (reads++, getters({ title: 'Count: 2 - Chromium' })), 60, undefined, 5);
+    const v = await evaluateSettled(titleIs3, () => (reads++, getters({ title: 'Count: 2 - Chromium' })), 60, undefined, [5]);
     expect(v.passed).toBe(false);
     expect(v.checks[0]?.actual).toBe('Count: 2 - Chromium');
     expect(reads).toBeGreaterThan(1);
     reads = 0;
     await evaluateSettled(titleIs3, () => (reads++, getters({ title: 'x' })), 0);
     expect(reads).toBe(1);
+  });
+
+  it('tries again soon at first, then every 150 ms until the settle time ends', async () => {
+    vi.useFakeTimers();
+    try {
+      const at: number[] = [];
+      const settled = evaluateSettled(titleIs3, () => (at.push(Date.now()), getters({ title: 'Count: 2' })), 800);
+      await vi.runAllTimersAsync();
+      expect((await settled).passed).toBe(false);
+      const pauses = at.slice(1).map((t, i) => t - at[i]!);
+      expect(pauses.slice(0, RETRY_PAUSES_MS.length)).toEqual(RETRY_PAUSES_MS);
+      expect(pauses.slice(RETRY_PAUSES_MS.length).every((p) => p === RETRY_PAUSES_MS.at(-1))).toBe(true);
+      expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(800); // the last try is at or after the settle time
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
