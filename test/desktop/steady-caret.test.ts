@@ -37,40 +37,59 @@ describe.skipIf(reason !== '')(
       if (workDir) rmSync(workDir, { recursive: true, force: true });
     });
 
-    it('show a steady text cursor: a focused Chromium field does not blink', async () => {
-      const env = { ...process.env, DISPLAY: screen.display };
-      const session = new TaskSession({
-        env,
-        workDir,
+    /** A session of a task on the display, in a work dir of its own. */
+    function session(): TaskSession {
+      return new TaskSession({
+        env: { ...process.env, DISPLAY: screen.display },
+        workDir: mkdtempSync(path.join(workDir, 'task-')),
         taskDir: PAGES,
         screen: { width: 800, height: 600 },
         screenText: () => Promise.resolve(''),
         log: () => undefined,
         sweepWindows: true,
       });
+    }
+
+    /** Once the screen has been still for 300 ms: how often it changes in the next 1.5 s (three blinks' time). */
+    async function changesWhenSettled(): Promise<number> {
+      const fb = screen.framebuffer!;
+      let last = readFileSync(fb);
+      for (let still = 0; still < 300; still += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+        const now = readFileSync(fb);
+        if (!now.equals(last)) still = -50;
+        last = now;
+      }
+      let changes = 0;
+      for (let i = 0; i < 15; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = readFileSync(fb);
+        if (!now.equals(last)) changes++;
+        last = now;
+      }
+      return changes;
+    }
+
+    it('show a steady text cursor: a focused Chromium field does not blink', async () => {
+      const s = session();
       try {
-        await session.setup([{ open: 'form.html' }, { wait_for: { window: 'Form fixture', timeout: 40 } }]);
+        await s.setup([{ open: 'form.html' }, { wait_for: { window: 'Form fixture', timeout: 40 } }]);
         // The page's first field gets the focus; its caret is then drawn (and, by default, blinks).
-        await exec('xdotool', ['key', 'Tab'], { env });
-        const fb = screen.framebuffer!;
-        // Painted once the focus moved: then 1.5 s of frames, 100 ms apart (three blinks' time).
-        let last = readFileSync(fb);
-        for (let still = 0; still < 300; still += 50) {
-          await new Promise((r) => setTimeout(r, 50));
-          const now = readFileSync(fb);
-          if (!now.equals(last)) still = -50;
-          last = now;
-        }
-        let changes = 0;
-        for (let i = 0; i < 15; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          const now = readFileSync(fb);
-          if (!now.equals(last)) changes++;
-          last = now;
-        }
-        expect(changes).toBe(0);
+        await exec('xdotool', ['key', 'Tab'], { env: s.env });
+        expect(await changesWhenSettled()).toBe(0);
       } finally {
-        await session.close();
+        await s.close();
+      }
+    }, 60_000);
+
+    it('show a steady text cursor: a GTK editor (mousepad) does not blink', async () => {
+      const s = session();
+      try {
+        await s.setup([{ launch: 'mousepad' }, { wait_for: { window: 'Mousepad', timeout: 20 } }]);
+        await exec('xdotool', ['type', 'hello'], { env: s.env });
+        expect(await changesWhenSettled()).toBe(0);
+      } finally {
+        await s.close();
       }
     }, 60_000);
   },
