@@ -39,7 +39,7 @@ function ambiguousAsFound(): Location {
 }
 
 /** Polls fast captures until the screen differs from `before`, or the deadline passes. */
-export async function nextChange(screen: ScreenSource, before: Frame, deadline: number, signal: AbortSignal): Promise<Frame | undefined> {
+export async function nextChange(screen: ScreenSource, before: Frame, deadline: number, signal?: AbortSignal): Promise<Frame | undefined> {
   while (performance.now() < deadline) {
     throwIfAborted(signal);
     await new Promise((r) => setTimeout(r, 50));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SetupAction } from '../../src/runner/tasks/schema.js';
 import { TaskSession } from '../../src/runner/tasks/session.js';
 import { startVirtualDisplay, type VirtualDisplay } from '../../src/runner/xvfb.js';
 import { CHROMIUM_PATH } from './bed/browser.js';
@@ -70,27 +71,33 @@ describe.skipIf(reason !== '')(
       return changes;
     }
 
-    it('show a steady text cursor: a focused Chromium field does not blink', async () => {
-      const s = session();
-      try {
-        await s.setup([{ open: 'form.html' }, { wait_for: { window: 'Form fixture', timeout: 40 } }]);
-        // The page's first field gets the focus; its caret is then drawn (and, by default, blinks).
-        await exec('xdotool', ['key', 'Tab'], { env: s.env });
-        expect(await changesWhenSettled()).toBe(0);
-      } finally {
-        await s.close();
-      }
-    }, 60_000);
+    const apps: { name: string; setup: SetupAction[]; focus: string[] }[] = [
+      // The page's first field gets the focus; its caret is then drawn (and, by default, blinks).
+      {
+        name: 'a focused Chromium field',
+        setup: [{ open: 'form.html' }, { wait_for: { window: 'Form fixture', timeout: 40 } }],
+        focus: ['key', 'Tab'],
+      },
+      {
+        name: 'a GTK editor (mousepad)',
+        setup: [{ launch: 'mousepad' }, { wait_for: { window: 'Mousepad', timeout: 20 } }],
+        focus: ['type', 'hello'],
+      },
+    ];
 
-    it('show a steady text cursor: a GTK editor (mousepad) does not blink', async () => {
-      const s = session();
-      try {
-        await s.setup([{ launch: 'mousepad' }, { wait_for: { window: 'Mousepad', timeout: 20 } }]);
-        await exec('xdotool', ['type', 'hello'], { env: s.env });
-        expect(await changesWhenSettled()).toBe(0);
-      } finally {
-        await s.close();
-      }
-    }, 60_000);
+    it.each(apps)(
+      'show a steady text cursor: $name does not blink',
+      async ({ setup, focus }) => {
+        const s = session();
+        try {
+          await s.setup(setup);
+          await exec('xdotool', focus, { env: s.env });
+          expect(await changesWhenSettled()).toBe(0);
+        } finally {
+          await s.close();
+        }
+      },
+      60_000,
+    );
   },
 );

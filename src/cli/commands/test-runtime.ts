@@ -103,7 +103,7 @@ export async function openRuntime(
     async screenChange(signal) {
       // Fast captures (50 ms apart; a still screen is not read again, see watchDamage): the
       // next read comes as soon as the app has drawn, as the engine's `wait for` does.
-      if (lastRead) await nextChange(setup.deps.screen, lastRead, performance.now() + 1000, signal ?? new AbortController().signal);
+      if (lastRead) await nextChange(setup.deps.screen, lastRead, performance.now() + 1000, signal);
     },
     setListener: (l) => (listener = l),
     // A new task is a new screen: read it whole, not as a change of the last task's screen.
