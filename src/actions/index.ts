@@ -46,12 +46,12 @@ export async function createInputDriver(options: InputDriverOptions = {}): Promi
     await probeX11Display(display);
     pointLibnutAt(display);
   }
-  const typing = await chooseTyping(options.typing ?? 'auto', linux, env);
+  const typing = chooseTyping(options.typing ?? 'auto', linux, env);
   const { NutInputDriver } = await import('./nut-input.js');
   const { XdotoolTypist, NutTypist } = await import('./typist.js');
   const { KeymapTypist } = await import('./keymap-typist.js');
   const { keyboard } = await import('./nut.js');
-  const canPaste = linux && (await hasTool('xclip', env));
+  const canPaste = linux && hasTool('xclip', env);
   const { KeysymMap } = await import('./keysym-map.js');
   const keysyms = typing === 'xdotool' ? await KeysymMap.open(env) : undefined;
   const makeTypist = (tap: (keys: KeyName[]) => Promise<void>): Typist => {
@@ -64,11 +64,11 @@ export async function createInputDriver(options: InputDriverOptions = {}): Promi
   return driver;
 }
 
-async function chooseTyping(wanted: TypingPath, linux: boolean, env: NodeJS.ProcessEnv): Promise<Exclude<TypingPath, 'auto'>> {
-  if (wanted === 'xdotool' && !(await hasTool('xdotool', env))) {
+function chooseTyping(wanted: TypingPath, linux: boolean, env: NodeJS.ProcessEnv): Exclude<TypingPath, 'auto'> {
+  if (wanted === 'xdotool' && !hasTool('xdotool', env)) {
     throw new ActionError('typing path "xdotool" was asked for, but xdotool is not installed (apt install xdotool)');
   }
   if (wanted !== 'auto') return wanted;
   if (!linux) return 'nut';
-  return (await hasTool('xdotool', env)) ? 'xdotool' : 'keymap';
+  return hasTool('xdotool', env) ? 'xdotool' : 'keymap';
 }

@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { ActionError, errorMessage } from '../shared/errors.js';
 import { runProgram } from './run-program.js';
 
@@ -36,11 +38,20 @@ export async function runTool(
   }
 }
 
-/** Whether a program is on PATH (checked once per driver, not per call). */
-export async function hasTool(command: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+/**
+ * Whether a program is on `env`'s PATH (checked once per driver, not per call): an executable
+ * file in one of its folders, as the shell's `command -v` finds it, without starting a shell
+ * (two of those were ~20 ms of each test worker's start).
+ */
+export function hasTool(command: string, env: NodeJS.ProcessEnv): boolean {
+  const dirs = command.includes('/') ? [''] : (env['PATH'] ?? '').split(path.delimiter);
+  return dirs.some((dir) => isExecutableFile(dir ? path.join(dir, command) : command));
+}
+
+function isExecutableFile(file: string): boolean {
   try {
-    const r = await runTool('sh', ['-c', `command -v ${command}`], env);
-    return r.code === 0;
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
   } catch {
     return false;
   }

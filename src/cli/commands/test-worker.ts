@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   // The spawn broker first, while this process is small: every xdotool/xclip/xrandr/sh the worker
   // runs is then forked from it (~1 ms) instead of from this process once it holds the OCR models
   // (15-40 ms per spawn).
-  // Or the parent's broker runs them, one for all workers (a process fewer to start for each).
+  // Or the parent runs them (deskpilot test's CLI process, which holds no models): no process to start.
   const parent = process.send?.bind(process);
   if (config.relaySpawns && parent) {
     const deliver = relaySpawns((message) => parent({ type: 'spawn', message } satisfies FromWorker));
@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     );
     void Promise.all([display, stopSpawnBroker()]).finally(() => process.exit(143));
   });
+  // The task runner and the engine's modules load while the X server boots (~40 ms of this
+  // thread that would otherwise wait for X, and then for them).
   const serving = import('../../runner/suite/worker.js');
+  const runtimeModule = import('./test-runtime.js');
   const screen = await starting;
   // Our own X server, seen accepting clients: libnut cannot crash opening it, so its probe in a
   // child process is not needed.
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     process.env['DISPLAY'] = screen.display;
     // Optimised OCR models are kept in the person's data dir, not this worker's (one run long).
     setModelCacheDir(config.modelCacheDir);
-    const { openRuntime } = await import('./test-runtime.js');
+    const { openRuntime } = await runtimeModule;
     const { runtime, dispose } = await openRuntime({
       dataDir: config.dataDir,
       secretsDir: config.secretsDir,

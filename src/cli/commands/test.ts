@@ -4,7 +4,6 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
-import { spawnBrokerScript, startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
 import { startOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-server.js';
 import { ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/protocol.js';
@@ -146,8 +145,11 @@ async function runTests(
   };
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
-  // One spawn broker runs the workers' helper programs (started once the workers are).
-  const relaySpawns = flags.isolate && spawnBrokerScript() !== undefined;
+  // The workers' helper programs (xdotool, xrandr, the apps a setup starts) are run by this
+  // process, which holds no models: a fork of its ~90 MB costs 2-3 ms, about what a spawn through
+  // a broker process cost, and the broker's own start (~60 ms of CPU) no longer competes with the
+  // workers and the OCR server starting on the same cores.
+  const relaySpawns = flags.isolate;
   let ocrServer: OcrServerHandle | undefined;
   try {
     // One OCR server for all workers, started first: its models load while the workers boot.
@@ -193,9 +195,6 @@ async function runTests(
     early = flags.isolate
       ? Array.from({ length: Math.min(workers, availableParallelism()) }, (_, i) => start(i))
       : [];
-    // After the workers: a worker's first program runs ~0.3 s after its spawn, the broker is
-    // ready in less, and the workers start ~20 ms sooner.
-    if (relaySpawns) startSpawnBroker();
     const startOrTake = (index: number): WorkerHandle => {
       const handle = early[index];
       if (!handle || taken.has(index)) return start(index);
@@ -231,7 +230,6 @@ async function runTests(
       ...started.map((h) => h.exited ?? Promise.resolve()),
       ocrServer?.close(),
     ]);
-    if (relaySpawns) await stopSpawnBroker();
   }
 }
 
@@ -263,7 +261,7 @@ export function isolatedWorker(
     workers?: number;
     /** From workerEntry(). */
     entry: string;
-    /** This process runs a spawn broker: the worker's helper programs go to it (see relaySpawns). */
+    /** The worker's helper programs are sent to this process, which runs them (see relaySpawns). */
     relaySpawns?: boolean;
     /** The run's OCR server (startOcrServer): the worker reads screens through it. */
     ocrServer?: OcrServerAddress;

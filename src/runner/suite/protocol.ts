@@ -48,7 +48,7 @@ export interface WorkerConfig {
   ocrThreads?: number;
   /** Where optimised OCR models are kept between runs (see model-cache.ts). */
   modelCacheDir?: string;
-  /** Helper programs are run by the parent's spawn broker (see relaySpawns), not one of its own. */
+  /** Helper programs are run by the parent (see relaySpawns), not by a broker of its own. */
   relaySpawns?: boolean;
   /** Screens are read by the run's OCR server (see ocr-server.ts), not by models of its own. */
   ocrServer?: OcrServerAddress;
