@@ -10,7 +10,9 @@ import type { EngineListener } from '../engine/events.js';
 import type { ObservationPerception } from '../grounding/perception.js';
 import { diffFrames } from '../perception/diff.js';
 import { encodeJpeg, resizeToBudget } from '../perception/image.js';
+import { readMonitorsWith } from '../perception/displays.js';
 import { createScreenSource } from '../perception/index.js';
+import { randrMonitors } from '../actions/x11-monitors.js';
 import { PlannerStepSource } from '../planner/agent/planner.js';
 import { OpenAiModelClient } from '../planner/model/client.js';
 import type { Confirmer, Frame, Grounder, InputDriver, ModelClient, ScreenSource, SecretStore, UiElement } from '../shared/ports.js';
@@ -69,6 +71,8 @@ export interface EngineSetup {
 export async function setupEngine(app: AppContext, options: EngineSetupOptions): Promise<EngineSetup> {
   const { logger, config } = app;
   const env = { ...process.env, ...(app.display ? { DISPLAY: app.display } : {}) };
+  // The display layout over this process's X connection, not an xrandr run per look (X11 only).
+  if (process.platform === 'linux') readMonitorsWith(randrMonitors);
   const screen = options.screen ? await options.screen() : await createScreenSource({ ...(app.display ? { display: app.display } : {}), logger });
   const control = new RunControl();
   const raw = await createInputDriver({ ...(app.display ? { display: app.display } : {}), logger, dryRun: options.dryRun ?? false, env });

@@ -57,12 +57,33 @@ export function singleDisplay(width: number, height: number): Display[] {
   return [display('screen', { x: 0, y: 0, width, height }, true)];
 }
 
-/** Every monitor via xrandr; null when xrandr is missing or says nothing usable. */
+/** The monitors of an X display read in-process (RandR over the caller's X connection); undefined: ask xrandr. */
+export type MonitorReader = (xDisplay: string) => Promise<{ name: string; bounds: Box; primary: boolean }[] | undefined>;
+
+let monitorReader: MonitorReader | undefined;
+
+/**
+ * Reads monitors with `read` before starting xrandr (undefined: xrandr only). Perception may not
+ * import actions, where the X connection is: the composition root hands it in (engine-setup.ts).
+ */
+export function readMonitorsWith(read: MonitorReader | undefined): void {
+  monitorReader = read;
+}
+
+/** Every monitor (RandR, in-process or via xrandr); null when neither says anything usable. */
 export async function queryXrandrDisplays(
   xDisplay: string,
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<Display[] | null> {
+  if (monitorReader) {
+    try {
+      const monitors = await monitorReader(xDisplay);
+      if (monitors?.length) return withPrimary(monitors.map((m) => display(m.name, m.bounds, m.primary)));
+    } catch (err) {
+      logger.debug({ display: xDisplay, err: errorMessage(err) }, 'reading the monitors over X failed; asking xrandr');
+    }
+  }
   const xrandr = await findBinary('xrandr');
   if (!xrandr) {
     logger.debug({ display: xDisplay }, 'xrandr not found; using one display of the grab size');

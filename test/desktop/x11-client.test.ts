@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/actions/process.js';
+import { runProgram } from '../../src/actions/run-program.js';
 import { X11Connection } from '../../src/actions/x11-client.js';
+import { randrMonitors } from '../../src/actions/x11-monitors.js';
+import { parseListMonitors, queryXrandrDisplays, readMonitorsWith } from '../../src/perception/displays.js';
+import { routeCommands } from '../../src/perception/x11.js';
+import { nullLogger } from '../../src/shared/logger.js';
 import { activeWindow, closeX11, focusedWindow, onDisplay, pointerInFocus, visibleWindows, windowAtPointer, x11 } from '../../src/actions/x11-windows.js';
 import { startVirtualDisplay, type VirtualDisplay } from '../../src/runner/xvfb.js';
 import { desktopSupport } from './bed/index.js';
@@ -107,6 +112,39 @@ describe.skipIf(!support.ok)(`in-process X11 window reads${support.ok ? '' : ` (
       expect(await x11(display)).not.toBe(before);
     } finally {
       await again.stop();
+    }
+  });
+
+  it('lists the monitors as xrandr --listmonitors does, and the display list needs no xrandr run', async () => {
+    for (const size of [{ width: 1280, height: 800 }, { width: 1024, height: 640 }]) {
+      const other = await startVirtualDisplay({ from: 297, windowManager: false, ...size });
+      try {
+        const xrandr = parseListMonitors((await runTool('xrandr', ['--listmonitors'], other.env)).stdout);
+        expect(xrandr).toHaveLength(1);
+        const monitors = await randrMonitors(other.display);
+        expect(monitors?.map((m) => ({ name: m.name, bounds: m.bounds }))).toEqual(xrandr.map((d) => ({ name: d.name, bounds: d.bounds })));
+        expect(monitors?.[0]?.bounds).toEqual({ x: 0, y: 0, ...size });
+        // Through perception's display list: the in-process read answers, xrandr is not started;
+        // a read that fails falls back to xrandr, with the same answer.
+        const started: string[] = [];
+        routeCommands(async (file, args, options) => {
+          started.push(path.basename(file));
+          return runProgram(file, args, { ...options, until: 'close' });
+        });
+        try {
+          readMonitorsWith(randrMonitors);
+          expect(await queryXrandrDisplays(other.display, nullLogger)).toEqual(xrandr);
+          expect(started).toEqual([]);
+          readMonitorsWith(() => Promise.reject(new Error('no RandR here')));
+          expect(await queryXrandrDisplays(other.display, nullLogger)).toEqual(xrandr);
+          expect(started).toEqual(['xrandr']);
+        } finally {
+          readMonitorsWith(undefined);
+          routeCommands(undefined);
+        }
+      } finally {
+        await other.stop();
+      }
     }
   });
 
