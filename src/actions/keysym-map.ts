@@ -1,5 +1,6 @@
 import { ActionError, throwIfAborted } from '../shared/errors.js';
 import { runTool } from './process.js';
+import { x11 } from './x11-windows.js';
 
 /**
  * Gives non-keymap characters (ä, é, 日, emoji) a key of their own before xdotool types them.
@@ -26,12 +27,14 @@ export class KeysymMap {
     this.slots = keycodes.map((keycode) => ({ keycode, char: undefined, usedAt: -Infinity }));
   }
 
-  /** Reads the keymap; undefined when xmodmap is missing or too few keycodes are free. */
+  /**
+   * Reads the keymap (over this process's X connection, else with `xmodmap -pke`); undefined
+   * when it cannot be read or too few keycodes are free.
+   */
   static async open(env: NodeJS.ProcessEnv, minSlots = 4, reuseAfterMs = 250): Promise<KeysymMap | undefined> {
-    const r = await runTool('xmodmap', ['-pke'], env).catch(() => undefined);
-    if (!r || r.code !== 0) return undefined;
-    const free = [...r.stdout.matchAll(/^keycode\s+(\d+)\s*=\s*$/gm)].map((m) => Number(m[1]));
-    return free.length >= minSlots ? new KeysymMap(env, free, reuseAfterMs) : undefined;
+    const display = env['DISPLAY'];
+    const free = (display ? await freeKeycodes(display).catch(() => undefined) : undefined) ?? (await freeKeycodesByXmodmap(env));
+    return free && free.length >= minSlots ? new KeysymMap(env, free, reuseAfterMs) : undefined;
   }
 
   get size(): number {
@@ -87,4 +90,34 @@ export class KeysymMap {
 export function keysym(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   return '0x' + (cp < 0x100 ? cp : 0x1000000 + cp).toString(16);
+}
+
+/**
+ * The keycodes that have no keysym at all (what `xmodmap -pke` prints as "keycode N ="), read
+ * with one GetKeyboardMapping request instead of starting xmodmap (~10 ms of a test worker's start).
+ */
+export async function freeKeycodes(display: string): Promise<number[]> {
+  const c = await x11(display);
+  const { min, max } = c.keycodes;
+  const req = Buffer.alloc(8);
+  req[0] = 101; // GetKeyboardMapping
+  req.writeUInt16LE(2, 2);
+  req[4] = min;
+  req[5] = max - min + 1;
+  const r = await c.request(req, 'GetKeyboardMapping');
+  const perKey = r[1]!;
+  const free: number[] = [];
+  for (let code = min; code <= max; code++) {
+    const at = 32 + (code - min) * perKey * 4;
+    let empty = true;
+    for (let i = 0; i < perKey && empty; i++) empty = r.readUInt32LE(at + 4 * i) === 0;
+    if (empty) free.push(code);
+  }
+  return free;
+}
+
+async function freeKeycodesByXmodmap(env: NodeJS.ProcessEnv): Promise<number[] | undefined> {
+  const r = await runTool('xmodmap', ['-pke'], env).catch(() => undefined);
+  if (!r || r.code !== 0) return undefined;
+  return [...r.stdout.matchAll(/^keycode\s+(\d+)\s*=\s*$/gm)].map((m) => Number(m[1]));
 }

@@ -59,6 +59,8 @@ export class X11Connection {
     /** The first screen's root window. */
     readonly root: number,
     private readonly ids: { base: number; mask: number },
+    /** The server's keycode range. */
+    readonly keycodes: { min: number; max: number },
   ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     const fail = (err: Error) => {
@@ -104,7 +106,8 @@ export class X11Connection {
       const vendorLength = setup.readUInt16LE(24);
       const formats = setup[29]!;
       const root = setup.readUInt32LE(40 + pad4(vendorLength) + 8 * formats);
-      return new X11Connection(socket, display, root, { base: setup.readUInt32LE(12), mask: setup.readUInt32LE(16) });
+      const ids = { base: setup.readUInt32LE(12), mask: setup.readUInt32LE(16) };
+      return new X11Connection(socket, display, root, ids, { min: setup[34]!, max: setup[35]! });
     } catch (err) {
       socket.destroy();
       throw new ActionError(`cannot connect to the X display ${display} (${at}): ${errorMessage(err)}`, { cause: err });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool } from '../../src/actions/process.js';
+import { freeKeycodes } from '../../src/actions/keysym-map.js';
 import { runProgram } from '../../src/actions/run-program.js';
 import { X11Connection } from '../../src/actions/x11-client.js';
 import { randrMonitors } from '../../src/actions/x11-monitors.js';
@@ -146,6 +147,24 @@ describe.skipIf(!support.ok)(`in-process X11 window reads${support.ok ? '' : ` (
         await other.stop();
       }
     }
+  });
+
+  it('finds the keycodes without keysyms that xmodmap -pke lists, before and after one is bound', async () => {
+    const byXmodmap = async () =>
+      [...(await runTool('xmodmap', ['-pke'], screen.env)).stdout.matchAll(/^keycode\s+(\d+)\s*=\s*$/gm)].map((m) => Number(m[1]));
+    const before = await freeKeycodes(screen.display);
+    expect(before.length).toBeGreaterThan(4);
+    expect(before).toEqual(await byXmodmap());
+    const taken = before[0]!;
+    await runTool('xmodmap', ['-e', `keycode ${taken} = 0xe4 0xe4`], screen.env);
+    try {
+      const after = await freeKeycodes(screen.display);
+      expect(after).not.toContain(taken);
+      expect(after).toEqual(await byXmodmap());
+    } finally {
+      await runTool('xmodmap', ['-e', `keycode ${taken} =`], screen.env);
+    }
+    expect(await freeKeycodes(screen.display)).toEqual(before);
   });
 
   it('says which display and socket it could not reach, and refuses a name that is not a display', async () => {
