@@ -143,6 +143,12 @@ export class X11Connection {
     return atom;
   }
 
+  /** The name of `atom`. */
+  async atomName(atom: number): Promise<string> {
+    const r = await this.request(idRequest(17, atom), 'GetAtomName');
+    return r.subarray(32, 32 + r.readUInt16LE(8)).toString('latin1');
+  }
+
   /** A property of `window`, whole (up to 256 KB); undefined when the window does not have it. */
   async property(window: number, name: string): Promise<PropertyValue | undefined> {
     const property = await this.atom(name, true);
@@ -165,7 +171,7 @@ export class X11Connection {
 
   /** The children of `window`, bottom to top. */
   async children(window: number): Promise<number[]> {
-    const r = await this.request(windowRequest(15, window), 'QueryTree');
+    const r = await this.request(idRequest(15, window), 'QueryTree');
     const n = r.readUInt16LE(16);
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push(r.readUInt32LE(32 + 4 * i));
@@ -174,19 +180,19 @@ export class X11Connection {
 
   /** The window's map state (MAP_STATE). */
   async mapState(window: number): Promise<number> {
-    const r = await this.request(windowRequest(3, window), 'GetWindowAttributes');
+    const r = await this.request(idRequest(3, window), 'GetWindowAttributes');
     return r[26]!;
   }
 
   /** Where the pointer is, in root coordinates. */
   async pointer(): Promise<{ x: number; y: number }> {
-    const r = await this.request(windowRequest(38, this.root), 'QueryPointer');
+    const r = await this.request(idRequest(38, this.root), 'QueryPointer');
     return { x: r.readInt16LE(16), y: r.readInt16LE(18) };
   }
 
   /** The child of `window` that holds the pointer; 0 when none does. */
   async pointerChild(window: number): Promise<number> {
-    return (await this.request(windowRequest(38, window), 'QueryPointer')).readUInt32LE(12);
+    return (await this.request(idRequest(38, window), 'QueryPointer')).readUInt32LE(12);
   }
 
   /** The window with the keyboard focus; 0 (None) or 1 (PointerRoot) when no window has it. */
@@ -205,7 +211,7 @@ export class X11Connection {
     req.writeUInt32LE(window, 4);
     req.writeUInt32LE(this.root, 8);
     const [geometry, origin] = await Promise.all([
-      this.request(windowRequest(14, window), 'GetGeometry'),
+      this.request(idRequest(14, window), 'GetGeometry'),
       this.request(req, 'TranslateCoordinates'),
     ]);
     return { x: origin.readInt16LE(12), y: origin.readInt16LE(14), width: geometry.readUInt16LE(16), height: geometry.readUInt16LE(18) };
@@ -306,12 +312,12 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** A request whose only argument is one window or drawable (QueryTree, GetWindowAttributes, GetGeometry, QueryPointer). */
-function windowRequest(opcode: number, window: number): Buffer {
+/** A request whose only argument is one window, drawable or atom (QueryTree, GetWindowAttributes, GetGeometry, QueryPointer, GetAtomName). */
+function idRequest(opcode: number, id: number): Buffer {
   const req = Buffer.alloc(8);
   req[0] = opcode;
   req.writeUInt16LE(2, 2);
-  req.writeUInt32LE(window, 4);
+  req.writeUInt32LE(id, 4);
   return req;
 }
 

@@ -1,4 +1,5 @@
 import type { Box } from '../shared/geometry.js';
+import type { Display } from '../shared/ports.js';
 import { x11 } from './x11-windows.js';
 
 /**
@@ -6,15 +7,10 @@ import { x11 } from './x11-windows.js';
  * own X connection: what `xrandr --listmonitors` prints, without starting xrandr (a program of
  * ~10 ms that each task's first look at the screen used to wait for).
  */
-export interface Monitor {
-  name: string;
-  bounds: Box;
-  primary: boolean;
-}
+export type Monitor = Pick<Display, 'name' | 'bounds' | 'primary'>;
 
 const RR_QUERY_VERSION = 0;
 const RR_GET_MONITORS = 42;
-const GET_ATOM_NAME = 17;
 
 /** The monitors of `display`'s first screen; undefined where the server has no RandR 1.5. */
 export async function randrMonitors(display: string): Promise<Monitor[] | undefined> {
@@ -56,16 +52,6 @@ export async function randrMonitors(display: string): Promise<Monitor[] | undefi
     });
     at += 24 + 4 * outputs;
   }
-  const names = await Promise.all(found.map((m) => atomName(c, m.atom)));
+  const names = await Promise.all(found.map((m) => (m.atom ? c.atomName(m.atom) : Promise.resolve('none'))));
   return found.map((m, i) => ({ name: names[i]!, bounds: m.bounds, primary: m.primary }));
-}
-
-async function atomName(c: Awaited<ReturnType<typeof x11>>, atom: number): Promise<string> {
-  if (atom === 0) return 'none';
-  const req = Buffer.alloc(8);
-  req[0] = GET_ATOM_NAME;
-  req.writeUInt16LE(2, 2);
-  req.writeUInt32LE(atom, 4);
-  const r = await c.request(req, 'GetAtomName');
-  return r.subarray(32, 32 + r.readUInt16LE(8)).toString('latin1');
 }

@@ -58,7 +58,7 @@ export function singleDisplay(width: number, height: number): Display[] {
 }
 
 /** The monitors of an X display read in-process (RandR over the caller's X connection); undefined: ask xrandr. */
-export type MonitorReader = (xDisplay: string) => Promise<{ name: string; bounds: Box; primary: boolean }[] | undefined>;
+export type MonitorReader = (xDisplay: string) => Promise<Pick<Display, 'name' | 'bounds' | 'primary'>[] | undefined>;
 
 let monitorReader: MonitorReader | undefined;
 

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   // thread that would otherwise wait for X, and then for them).
   const serving = import('../../runner/suite/worker.js');
   const runtimeModule = import('./test-runtime.js');
+  runtimeModule.catch(() => undefined); // awaited below
   const screen = await starting;
   // Our own X server, seen accepting clients: libnut cannot crash opening it, so its probe in a
   // child process is not needed.
