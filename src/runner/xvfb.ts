@@ -62,10 +62,13 @@ export async function startVirtualDisplay(options: VirtualDisplayOptions = {}): 
     rmSync(`/tmp/.X${n}-lock`, { force: true }); // a stale one, if any
     // -displayfd: Xvfb writes the display number to fd 3 once it accepts connections (no polling).
     // -fbdir keeps the screen in a file; -nocursor then keeps the pointer out of it, as XGetImage does.
+    // -noreset: without it the server starts over whenever its last client leaves (keyboard
+    // remaps and all), and a client connecting just then is dropped (EPIPE/ECONNRESET): seen
+    // with no window manager, between one short-lived tool's exit and the next connection.
     const fbdir = options.framebuffer ? mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'deskpilot-fb-')) : undefined;
     const xvfb = spawn(
       'Xvfb',
-      [`:${n}`, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-displayfd', '3', ...(fbdir ? ['-fbdir', fbdir, '-nocursor'] : [])],
+      [`:${n}`, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp', '-noreset', '-displayfd', '3', ...(fbdir ? ['-fbdir', fbdir, '-nocursor'] : [])],
       { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] },
     );
     const dropFb = () => fbdir && rmSync(fbdir, { recursive: true, force: true });

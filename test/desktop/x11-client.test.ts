@@ -117,8 +117,9 @@ describe.skipIf(!support.ok)(`in-process X11 window reads${support.ok ? '' : ` (
   });
 
   it('lists the monitors as xrandr --listmonitors does, and the display list needs no xrandr run', async () => {
-    // Display numbers of their own, apart from the other tests here (one restarts a server at
-    // 296 or above): connecting to a number whose server just stopped could be reset.
+    // Servers without a window manager: xrandr is their only client until randrMonitors
+    // connects, right after xrandr left (startVirtualDisplay's -noreset keeps the server from
+    // starting over then and dropping that connection).
     for (const [from, size] of [[310, { width: 1280, height: 800 }], [320, { width: 1024, height: 640 }]] as const) {
       const other = await startVirtualDisplay({ from, windowManager: false, ...size });
       try {
