@@ -41,7 +41,8 @@ export async function runTool(
 /**
  * Whether a program is on `env`'s PATH (checked once per driver, not per call): an executable
  * file in one of its folders, as the shell's `command -v` finds it, without starting a shell
- * (two of those were ~20 ms of each test worker's start).
+ * (two of those were ~20 ms of each test worker's start). Perception's findBinary is the same
+ * look-up for its own tools: actions may not import perception (ARCHITECTURE.md).
  */
 export function hasTool(command: string, env: NodeJS.ProcessEnv): boolean {
   const dirs = command.includes('/') ? [''] : (env['PATH'] ?? '').split(path.delimiter);

@@ -1,6 +1,6 @@
 import type { Box } from '../shared/geometry.js';
 import type { Logger } from '../shared/logger.js';
-import type { Display } from '../shared/ports.js';
+import type { Display, Monitor } from '../shared/ports.js';
 import { errorMessage } from '../shared/errors.js';
 import { findBinary, runCommand } from './x11.js';
 
@@ -58,7 +58,7 @@ export function singleDisplay(width: number, height: number): Display[] {
 }
 
 /** The monitors of an X display read in-process (RandR over the caller's X connection); undefined: ask xrandr. */
-export type MonitorReader = (xDisplay: string) => Promise<Pick<Display, 'name' | 'bounds' | 'primary'>[] | undefined>;
+export type MonitorReader = (xDisplay: string) => Promise<Monitor[] | undefined>;
 
 let monitorReader: MonitorReader | undefined;
 

@@ -31,6 +31,9 @@ export interface Display {
   primary: boolean;
 }
 
+/** A monitor as the window system lists it (RandR, xrandr): a Display before ids and scale are given. */
+export type Monitor = Pick<Display, 'name' | 'bounds' | 'primary'>;
+
 /** A captured image: raw RGBA, top-left origin, in the display's physical pixels. */
 export interface Frame {
   displayId: string;
