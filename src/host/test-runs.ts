@@ -222,6 +222,8 @@ export class TestRunner {
         signal: a.stop.signal,
         onTasksDone: () => void ocrServer?.close(),
         onReport: (name, f) => (a.file.reports[name] = path.relative(outDir, f).split(path.sep).join('/')),
+        // The reports name the screenshots; the workers' data dirs (under root) go after the run.
+        ...(request.reporters.length ? { screenshotsDir: path.join(outDir, 'screenshots') } : {}),
       });
     } finally {
       await ocrServer?.close();

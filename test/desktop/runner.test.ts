@@ -119,6 +119,15 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
       const result = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as SuiteResult;
       const displays = new Set(result.tasks.flatMap((t) => t.attempts.map((a) => a.display)));
       expect(displays.size).toBe(2);
+      // The screenshots results.json names outlive the run's workers (their data dirs are gone).
+      const shots = result.tasks.flatMap((t) =>
+        t.attempts.flatMap((a) => a.steps.flatMap((s) => [s.before, s.after, s.annotated].filter((p) => p !== undefined))),
+      );
+      expect(shots.length).toBeGreaterThan(20);
+      for (const shot of shots) {
+        expect(path.dirname(shot)).toBe(path.join(out, 'screenshots'));
+        expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+      }
       const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
       expect(junit).toMatch(/<testsuites name="deskpilot test" tests="10" failures="0" errors="0"/);
       expect(junit).toContain('<testcase classname="examples/xterm.yaml" name="xterm-type-to-file"');

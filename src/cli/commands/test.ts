@@ -74,7 +74,7 @@ export function registerTest(program: Command, io: CliIo, setExit: (code: number
       1,
     )
     .option('--reporter <names>', `comma-separated: ${REPORTERS.join(', ')}`, 'list')
-    .option('--output <dir>', 'where json, junit and html reports go', 'test-results')
+    .option('--output <dir>', 'where json, junit and html reports go (and the screenshots they name, in screenshots/)', 'test-results')
     .option('--no-isolate', 'run on the current display ($DISPLAY), one task at a time, in this process')
     .option('--list', 'list the tasks that would run (after --grep and --shard) and run none')
     .option('--last-failed', 'run only the tasks that did not pass in the last run with this --output')
@@ -213,6 +213,8 @@ async function runTests(
       onTasksDone: () => void ocrServer?.close(),
       reporters,
       durationsFile: path.join(app.dataDir, DURATIONS_FILE),
+      // Reports (and --json) name the screenshots; the workers' data dirs go when the run ends.
+      ...(names.some((n) => n !== 'list') || out.json ? { screenshotsDir: path.join(output, 'screenshots') } : {}),
       signal: stop.signal,
       onReport: (name, file) => out.line(`${name} report: ${path.relative(process.cwd(), file) || file}`),
     });

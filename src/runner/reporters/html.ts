@@ -1,12 +1,13 @@
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { linkOrCopy } from '../suite/keep-screenshots.js';
 import { loadErrorAt, taskName, type AttemptResult, type StepReport, type SuiteResult, type TaskResult } from '../suite/results.js';
 import type { CheckResult } from '../tasks/evaluate.js';
 import { failureReason, seconds, type Reporter } from './reporter.js';
 
 /**
  * A report a person opens in a browser: one self-contained folder (index.html + the PNGs it
- * shows, copied out of the workers' data dirs). Per task its status and reason; per step the
+ * shows, linked or copied from where the run kept them). Per task its status and reason; per step the
  * screenshot with the target box and click point drawn, the after-screenshot, the step text,
  * how the target was found, the model's reasoning and the timings; and the evaluator's checks
  * with actual vs expected. Screenshots are the engine's, already masked for secrets.
@@ -37,7 +38,7 @@ class ImageCopier {
   add(file: string | undefined, name: string): string | undefined {
     if (!file) return undefined;
     const rel = `shots/${name}${path.extname(file) || '.png'}`;
-    this.copies.push(copyFile(file, path.join(this.dir, rel)).catch(() => undefined));
+    this.copies.push(linkOrCopy(file, path.join(this.dir, rel)).then(() => undefined));
     return rel;
   }
 

@@ -17,7 +17,10 @@ export interface StepReport {
   /** Named durations in ms (observe, ground, act, ...). */
   timings: Record<string, number>;
   durationMs: number;
-  /** Absolute paths of the screenshots in the worker's data dir. */
+  /**
+   * Absolute paths of the screenshots: in the worker's data dir while the run goes on, then where
+   * the run keeps them for its reports (`<output>/screenshots`, keep-screenshots.ts).
+   */
   before?: string;
   after?: string;
   /** The before-screenshot with the target box and click point drawn. */

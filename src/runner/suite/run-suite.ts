@@ -1,5 +1,6 @@
 import type { Reporter } from '../reporters/reporter.js';
 import type { WorkerHandle } from './child.js';
+import { keepScreenshots } from './keep-screenshots.js';
 import { noTaskFiles, planSuite, type PlanOptions } from './plan.js';
 import { runPool, type SuiteEvent } from './pool.js';
 import { expectedMs, readDurations, rememberDurations } from './schedule.js';
@@ -31,6 +32,11 @@ export interface SuiteOptions extends PlanOptions {
   onWorkersStarted?: () => void;
   /** Called with the files the reporters wrote. */
   onReport?: (reporter: string, file: string) => void;
+  /**
+   * Where the run's screenshots are kept once its tasks are done (keep-screenshots.ts): the
+   * result then names them there. Without it they stay in the workers' data dirs.
+   */
+  screenshotsDir?: string;
 }
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
@@ -74,7 +80,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     load_error: plan.loadErrors.length,
   };
   for (const t of tasks) counts[t.status]++;
-  const result: SuiteResult = {
+  let result: SuiteResult = {
     startedAt,
     durationMs: Date.now() - started,
     workers,
@@ -89,6 +95,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       (tasks.length > 0 || options.shard !== undefined),
     counts,
   };
+  if (options.screenshotsDir && tasks.length) result = await keepScreenshots(result, options.screenshotsDir);
   for (const r of options.reporters) {
     const file = await r.finish(result);
     if (file) options.onReport?.(r.name, file);

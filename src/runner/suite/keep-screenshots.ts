@@ -1,0 +1,77 @@
+import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { StepReport, SuiteResult } from './results.js';
+
+/**
+ * A run's screenshots live in its workers' data dirs, which are removed when the run ends; a
+ * report that named them there (results.json) pointed at files that were gone. They are kept
+ * in `dir` instead (as Playwright keeps attachments in test-results/), and the result names them
+ * there: `<task>-<id>-a<attempt>-s<step>-before.png`, ...-after.png, ...-target.png (the
+ * before-screenshot with the target box and click point drawn). The screen after step N is most
+ * often the one before step N+1: one file is kept for both. Each is a hard link where the output
+ * dir is on the same file system as the run's temp dir (no bytes copied), else a copy. `dir` is
+ * emptied first, so that screenshots of an earlier run are not taken for this one's.
+ */
+export async function keepScreenshots(result: SuiteResult, dir: string): Promise<SuiteResult> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const kept = new Map<string, Promise<string | undefined>>();
+  const keep = (source: string | undefined, name: string): Promise<string | undefined> => {
+    if (!source) return Promise.resolve(undefined);
+    let target = kept.get(source);
+    if (!target) {
+      target = linkOrCopy(source, path.join(dir, `${name}${path.extname(source) || '.png'}`));
+      kept.set(source, target);
+    }
+    return target;
+  };
+  const tasks = await Promise.all(
+    result.tasks.map(async (t, i) => {
+      const task = `${String(i + 1).padStart(3, '0')}-${safe(t.id)}${t.repeat ? `-r${t.repeat}` : ''}`;
+      const attempts = await Promise.all(
+        t.attempts.map(async (a) => {
+          const steps = await Promise.all(
+            a.steps.map(async (s): Promise<StepReport> => {
+              const name = `${task}-a${a.attempt}-s${s.index + 1}`;
+              const [before, after, annotated] = await Promise.all([
+                keep(s.before, `${name}-before`),
+                keep(s.after, `${name}-after`),
+                keep(s.annotated, `${name}-target`),
+              ]);
+              const { before: _b, after: _a, annotated: _t, ...rest } = s;
+              return {
+                ...rest,
+                ...(before ? { before } : {}),
+                ...(after ? { after } : {}),
+                ...(annotated ? { annotated } : {}),
+              };
+            }),
+          );
+          return { ...a, steps };
+        }),
+      );
+      return { ...t, attempts };
+    }),
+  );
+  return { ...result, tasks };
+}
+
+/** `target`, or undefined when `source` cannot be read (a report then names no file). */
+export async function linkOrCopy(source: string, target: string): Promise<string | undefined> {
+  try {
+    await link(source, target);
+    return target;
+  } catch {
+    // Another file system (EXDEV), or one without hard links: a copy.
+    try {
+      await copyFile(source, target);
+      return target;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function safe(id: string): string {
+  return id.replace(/[^\w.-]+/g, '_').slice(0, 80);
+}
