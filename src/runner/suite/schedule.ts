@@ -72,12 +72,14 @@ function waitedMs(task: Task): number {
  * longest lane. Each lane runs longest first. Handing tasks out one at a time, longest first,
  * ended with one worker idle while the other ran its last task: on the sample suite with 2
  * workers, 0.2-0.5 s apart; a simulation over measured runs put the suite at 5.80 s instead of
- * 5.88 s (the pool still moves work between lanes when a run goes otherwise, see pool.ts). Equal
- * estimates keep their plan order (the sort is stable).
+ * 5.88 s (the pool plans what is left again as the run goes, see pool.ts). Equal estimates keep
+ * their plan order (the sort is stable). `busyMs`: per lane, how long its worker is still busy
+ * (then there is one lane per entry, even for fewer tasks).
  */
-export function planLanes(tasks: Task[], workers: number, ms: (task: Task) => number): Task[][] {
+export function planLanes(tasks: Task[], workers: number, ms: (task: Task) => number, busyMs?: number[]): Task[][] {
   const est = new Map(tasks.map((t) => [t, ms(t)]));
-  const lanes = Array.from({ length: Math.max(1, Math.min(workers, tasks.length)) }, () => ({ tasks: [] as Task[], total: 0 }));
+  const count = busyMs ? busyMs.length : Math.max(1, Math.min(workers, tasks.length));
+  const lanes = Array.from({ length: count }, (_, i) => ({ tasks: [] as Task[], total: busyMs?.[i] ?? 0 }));
   const byLength = [...tasks].sort((a, b) => est.get(b)! - est.get(a)!);
   for (const t of byLength) {
     const lane = lanes.reduce((min, l) => (l.total < min.total ? l : min));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WorkerHandle } from '../../../src/runner/suite/child.js';
 import { WorkerCrashed } from '../../../src/runner/suite/child.js';
 import { runPool, type SuiteEvent } from '../../../src/runner/suite/pool.js';
@@ -135,6 +135,44 @@ describe('the worker pool', () => {
     // The first lane done at ~100 ms while the second still has b (till ~300) and c to run: the
     // free worker takes c (done at ~300, not ~500).
     expect(await run({ a: 50, b: 300, c: 200, d: 50 })).toEqual(['0:a', '0:c', '0:d', '1:b']);
+  });
+
+  it('plans the tasks left again as the run goes: the lane that got ahead takes a long task of the lane that fell behind', async () => {
+    vi.useFakeTimers();
+    try {
+      // Planned: [a, f] and [d, b, c, e], 800 ms each. Then a runs 600 ms and d only 300: when d
+      // ends, f (400) goes to that worker and a's worker runs b, c and e after a. Lanes kept as
+      // planned, f would start at 600 and end at 1200 while the other worker sat idle from 550.
+      const est: Record<string, number> = { a: 400, b: 200, c: 100, d: 400, e: 100, f: 400 };
+      const actual: Record<string, number> = { a: 600, b: 100, c: 100, d: 300, e: 50, f: 600 };
+      const ran: string[] = [];
+      const start = Date.now();
+      let end = 0;
+      const done = runPool(Object.keys(est).map((id) => task(id)), {
+        workers: 2,
+        retries: 0,
+        estimate: (t) => est[t.spec.id]!,
+        start: (index) => ({
+          ready: Promise.resolve(undefined),
+          run: (t, attempt) => {
+            ran.push(`${index}:${t.spec.id}`);
+            return new Promise((r) =>
+              setTimeout(() => {
+                end = Math.max(end, Date.now() - start);
+                r({ attempt, status: 'passed', steps: [], log: [], durationMs: 1 });
+              }, actual[t.spec.id]),
+            );
+          },
+          close: () => Promise.resolve(),
+        }),
+      });
+      await vi.runAllTimersAsync();
+      await done;
+      expect(ran.sort()).toEqual(['0:a', '0:b', '0:c', '0:e', '1:d', '1:f']);
+      expect(end).toBe(900);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('--max-failures: the tasks running when it is reached finish, the rest are skipped with why', async () => {

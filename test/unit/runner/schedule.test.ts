@@ -130,6 +130,14 @@ describe('lanes for several workers', () => {
     expect(Math.max(...totals(planLanes(tasks, 3, seconds)))).toBeLessThanOrEqual(3.9);
     expect(planLanes(tasks.slice(0, 2), 4, seconds)).toHaveLength(2);
   });
+
+  it('plans from where the workers stand: one lane per worker, the busy one gets less', () => {
+    // The first worker is busy for 2 s more: it gets 1.1, the free one 1.9 and 1.3 (ends 3.1 and 3.2).
+    const lanes = planLanes(tasks.slice(1, 4), 2, seconds, [2, 0]);
+    expect(lanes.map((l) => l.map(seconds))).toEqual([[1.1], [1.9, 1.3]]);
+    // As many lanes as workers, some of them empty.
+    expect(planLanes(tasks.slice(0, 1), 3, seconds, [1, 0, 0])).toEqual([[], [tasks[0]], []]);
+  });
 });
 
 describe('a suite run with several workers', () => {
