@@ -32,6 +32,45 @@ function fakeWorker(
   };
 }
 
+/**
+ * The tasks named by `est` (their estimates) on 2 workers, each taking `actual` ms of a fake
+ * clock: who ran what ("worker:task", sorted), and when the last one ended.
+ */
+async function runTimed(est: Record<string, number>, actual: Record<string, number>): Promise<{ ran: string[]; end: number }> {
+  vi.useFakeTimers();
+  try {
+    const ran: string[] = [];
+    const start = Date.now();
+    let end = 0;
+    const done = runPool(
+      Object.keys(est).map((id) => task(id)),
+      {
+        workers: 2,
+        retries: 0,
+        estimate: (t) => est[t.spec.id]!,
+        start: (index) => ({
+          ready: Promise.resolve(undefined),
+          run: (t, attempt) => {
+            ran.push(`${index}:${t.spec.id}`);
+            return new Promise((r) =>
+              setTimeout(() => {
+                end = Math.max(end, Date.now() - start);
+                r({ attempt, status: 'passed', steps: [], log: [], durationMs: 1 });
+              }, actual[t.spec.id]),
+            );
+          },
+          close: () => Promise.resolve(),
+        }),
+      },
+    );
+    await vi.runAllTimersAsync();
+    await done;
+    return { ran: ran.sort(), end };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe('the worker pool', () => {
   it('runs every task once on N workers and keeps the task order in the results', async () => {
     const log: string[] = [];
@@ -111,68 +150,21 @@ describe('the worker pool', () => {
   });
 
   it('with estimates, runs even lanes and moves a late lane\'s last task to a worker that is free', async () => {
-    const est: Record<string, number> = { a: 400, b: 300, c: 200, d: 100 }; // lanes: [a, d] and [b, c]
-    const run = async (actual: Record<string, number>) => {
-      const ran: string[] = [];
-      const byId = new Map(['a', 'b', 'c', 'd'].map((id) => [id, task(id)]));
-      await runPool([...byId.values()], {
-        workers: 2,
-        retries: 0,
-        estimate: (t) => est[t.spec.id]!,
-        start: (index) => ({
-          ready: Promise.resolve(undefined),
-          run: (t, attempt) => {
-            ran.push(`${index}:${t.spec.id}`);
-            return new Promise((r) => setTimeout(() => r({ attempt, status: 'passed', steps: [], log: [], durationMs: 1 }), actual[t.spec.id]));
-          },
-          close: () => Promise.resolve(),
-        }),
-      });
-      return ran.sort();
-    };
+    const est = { a: 400, b: 300, c: 200, d: 100 }; // lanes: [a, d] and [b, c]
     // As expected: each worker its lane.
-    expect(await run({ a: 400, b: 300, c: 200, d: 100 })).toEqual(['0:a', '0:d', '1:b', '1:c']);
-    // The first lane done at ~100 ms while the second still has b (till ~300) and c to run: the
-    // free worker takes c (done at ~300, not ~500).
-    expect(await run({ a: 50, b: 300, c: 200, d: 50 })).toEqual(['0:a', '0:c', '0:d', '1:b']);
+    expect(await runTimed(est, { a: 400, b: 300, c: 200, d: 100 })).toEqual({ ran: ['0:a', '0:d', '1:b', '1:c'], end: 500 });
+    // The first lane done at 50 ms while the second still has b (till 300) and c to run: the
+    // free worker takes c (done at 250, not 500).
+    expect(await runTimed(est, { a: 50, b: 300, c: 200, d: 50 })).toEqual({ ran: ['0:a', '0:c', '0:d', '1:b'], end: 300 });
   });
 
   it('plans the tasks left again as the run goes: the lane that got ahead takes a long task of the lane that fell behind', async () => {
-    vi.useFakeTimers();
-    try {
-      // Planned: [a, f] and [d, b, c, e], 800 ms each. Then a runs 600 ms and d only 300: when d
-      // ends, f (400) goes to that worker and a's worker runs b, c and e after a. Lanes kept as
-      // planned, f would start at 600 and end at 1200 while the other worker sat idle from 550.
-      const est: Record<string, number> = { a: 400, b: 200, c: 100, d: 400, e: 100, f: 400 };
-      const actual: Record<string, number> = { a: 600, b: 100, c: 100, d: 300, e: 50, f: 600 };
-      const ran: string[] = [];
-      const start = Date.now();
-      let end = 0;
-      const done = runPool(Object.keys(est).map((id) => task(id)), {
-        workers: 2,
-        retries: 0,
-        estimate: (t) => est[t.spec.id]!,
-        start: (index) => ({
-          ready: Promise.resolve(undefined),
-          run: (t, attempt) => {
-            ran.push(`${index}:${t.spec.id}`);
-            return new Promise((r) =>
-              setTimeout(() => {
-                end = Math.max(end, Date.now() - start);
-                r({ attempt, status: 'passed', steps: [], log: [], durationMs: 1 });
-              }, actual[t.spec.id]),
-            );
-          },
-          close: () => Promise.resolve(),
-        }),
-      });
-      await vi.runAllTimersAsync();
-      await done;
-      expect(ran.sort()).toEqual(['0:a', '0:b', '0:c', '0:e', '1:d', '1:f']);
-      expect(end).toBe(900);
-    } finally {
-      vi.useRealTimers();
-    }
+    // Planned: [a, f] and [d, b, c, e], 800 ms each. Then a runs 600 ms and d only 300: when d
+    // ends, f (400) goes to that worker and a's worker runs b, c and e after a. Lanes kept as
+    // planned, f would start at 600 and end at 1200 while the other worker sat idle from 550.
+    const est = { a: 400, b: 200, c: 100, d: 400, e: 100, f: 400 };
+    const actual = { a: 600, b: 100, c: 100, d: 300, e: 50, f: 600 };
+    expect(await runTimed(est, actual)).toEqual({ ran: ['0:a', '0:b', '0:c', '0:e', '1:d', '1:f'], end: 900 });
   });
 
   it('--max-failures: the tasks running when it is reached finish, the rest are skipped with why', async () => {
