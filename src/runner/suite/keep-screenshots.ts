@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { StepReport, SuiteResult } from './results.js';
 
@@ -9,12 +9,14 @@ import type { StepReport, SuiteResult } from './results.js';
  * there: `<task>-<id>-a<attempt>-s<step>-before.png`, ...-after.png, ...-target.png (the
  * before-screenshot with the target box and click point drawn). The screen after step N is most
  * often the one before step N+1: one file is kept for both. Each is a hard link where the output
- * dir is on the same file system as the run's temp dir (no bytes copied), else a copy. `dir` is
- * emptied first, so that screenshots of an earlier run are not taken for this one's.
+ * dir is on the same file system as the run's temp dir (no bytes copied), else a copy. An earlier
+ * run's screenshots in `dir` are removed first, so that they are not taken for this one's; any
+ * other file there is left alone (`--output .` must not cost a person their own screenshots/).
  */
 export async function keepScreenshots(result: SuiteResult, dir: string): Promise<SuiteResult> {
-  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  const earlier = (await readdir(dir)).filter((f) => KEPT_NAME.test(f));
+  await Promise.all(earlier.map((f) => rm(path.join(dir, f), { force: true })));
   const kept = new Map<string, Promise<string | undefined>>();
   const keep = (source: string | undefined, name: string): Promise<string | undefined> => {
     if (!source) return Promise.resolve(undefined);
@@ -71,6 +73,9 @@ export async function linkOrCopy(source: string, target: string): Promise<string
     }
   }
 }
+
+/** The names keepScreenshots gives (`task` below: a 3-digit number, then the task's id). */
+const KEPT_NAME = /^\d{3,}-[\w.-]+-a\d+-s\d+-(before|after|target)\.png$/;
 
 function safe(id: string): string {
   return id.replace(/[^\w.-]+/g, '_').slice(0, 80);

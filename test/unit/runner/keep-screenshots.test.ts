@@ -62,7 +62,8 @@ describe('keepScreenshots', () => {
     const f = workerShots();
     const out = path.join(temp(), 'screenshots');
     mkdirSync(out);
-    writeFileSync(path.join(out, 'from-an-earlier-run.png'), 'old');
+    writeFileSync(path.join(out, '007-old-task-a2-s3-after.png'), 'an earlier run');
+    writeFileSync(path.join(out, 'mine.png'), 'a file of the person running the tests');
     const result = suite([
       // The screen after step 1 is the one before step 2: the same file.
       task('fill form', [
@@ -86,8 +87,9 @@ describe('keepScreenshots', () => {
     for (const s of steps)
       for (const p of [s.before, s.after, s.annotated]) if (p) expect(existsSync(p)).toBe(true);
     expect(readFileSync(steps[0]!.annotated!, 'utf8')).toBe('png b');
-    // An earlier run's screenshots are not taken for this one's.
-    expect(existsSync(path.join(out, 'from-an-earlier-run.png'))).toBe(false);
+    // An earlier run's screenshots are not taken for this one's; other files stay.
+    expect(existsSync(path.join(out, '007-old-task-a2-s3-after.png'))).toBe(false);
+    expect(readFileSync(path.join(out, 'mine.png'), 'utf8')).toBe('a file of the person running the tests');
     // The worker's files go with its data dir; the kept ones stay.
     rmSync(path.dirname(f.a), { recursive: true });
     expect(readFileSync(steps[1]!.after!, 'utf8')).toBe('png d');
