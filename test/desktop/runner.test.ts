@@ -188,6 +188,10 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
       expect(junit).toContain(
         '<failure message="evaluator failed (and): file total.txt: expected exact &quot;18&quot;, got &quot;17\\n&quot;"',
       );
+      // For CI to show with the failure: the screen it ended on, kept beside the report.
+      const attached = [...junit.matchAll(/^\[\[ATTACHMENT\|(.+)\]\]$/gm)].map((m) => m[1]!);
+      expect(attached.length).toBeGreaterThan(0);
+      for (const a of attached) expect(readFileSync(path.join(out, a)).subarray(1, 4).toString()).toBe('PNG');
       await expectHtmlShowsFailure(
         path.join(out, 'html', 'index.html'),
         'wrong-total',

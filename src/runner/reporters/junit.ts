@@ -16,12 +16,19 @@ export class JunitReporter implements Reporter {
   async finish(result: SuiteResult): Promise<string> {
     await mkdir(this.outputDir, { recursive: true });
     const file = path.join(this.outputDir, 'junit.xml');
-    await writeFile(file, junitXml(result));
+    await writeFile(file, junitXml(result, this.outputDir));
     return file;
   }
 }
 
-export function junitXml(result: SuiteResult): string {
+/**
+ * `dir`: where junit.xml goes. A task that did not pass then names its screenshots in its
+ * system-out as `[[ATTACHMENT|path]]` lines, paths relative to `dir` (Playwright's JUnit reporter
+ * does the same; Jenkins' JUnit Attachments plugin, GitLab and Azure DevOps show them with the
+ * failure; GitLab the first only), see attachments(). Only screenshots kept under `dir`
+ * (keep-screenshots.ts).
+ */
+export function junitXml(result: SuiteResult, dir?: string): string {
   const files = [
     ...new Set([...result.tasks.map((t) => t.file), ...result.loadErrors.map((e) => e.file)]),
   ].sort();
@@ -31,6 +38,7 @@ export function junitXml(result: SuiteResult): string {
       result.tasks.filter((t) => t.file === file),
       result.loadErrors.filter((e) => e.file === file),
       result.startedAt,
+      dir,
     ),
   );
   const failures = result.tasks.filter((t) => !t.ok && t.status !== 'error').length;
@@ -51,11 +59,11 @@ export function junitXml(result: SuiteResult): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
 }
 
-function suiteXml(file: string, tasks: TaskResult[], loadErrors: LoadError[], timestamp: string): string {
+function suiteXml(file: string, tasks: TaskResult[], loadErrors: LoadError[], timestamp: string, dir?: string): string {
   const failures = tasks.filter((t) => !t.ok && t.status !== 'error').length;
   const errors = tasks.filter((t) => t.status === 'error').length + loadErrors.length;
   const time = tasks.reduce((s, t) => s + t.durationMs, 0);
-  const cases = [...loadErrors.map((e) => loadErrorCase(file, e)), ...tasks.map((t) => caseXml(t))];
+  const cases = [...loadErrors.map((e) => loadErrorCase(file, e)), ...tasks.map((t) => caseXml(t, dir))];
   return element(
     'testsuite',
     {
@@ -89,7 +97,7 @@ function loadErrorCase(file: string, e: LoadError): string {
   );
 }
 
-function caseXml(t: TaskResult): string {
+function caseXml(t: TaskResult, dir?: string): string {
   const children: string[] = [];
   const last = t.attempts.at(-1);
   if (t.status === 'skipped') children.push(element('skipped', { message: failureReason(t) ?? 'not run' }, undefined, '      '));
@@ -104,7 +112,7 @@ function caseXml(t: TaskResult): string {
       ),
     );
   }
-  children.push(element('system-out', {}, systemOut(t), '      '));
+  children.push(element('system-out', {}, systemOut(t, dir), '      '));
   return element(
     'testcase',
     { classname: t.file, name: taskName(t.id, t.repeat), time: seconds(t.durationMs) },
@@ -132,7 +140,7 @@ function failureDetail(t: TaskResult): string {
   return lines.join('\n');
 }
 
-function systemOut(t: TaskResult): string {
+function systemOut(t: TaskResult, dir?: string): string {
   const out: string[] = [
     `status: ${t.status}${t.attempts.length > 1 ? ` after ${t.attempts.length} attempts` : ''}`,
   ];
@@ -143,5 +151,26 @@ function systemOut(t: TaskResult): string {
     out.push(...a.log);
     if (a.error) out.push(`error: ${a.error.message}`);
   }
+  // Each marker a line of its own (the Jenkins plugin reads whole lines only), the last one too.
+  const shots = dir && !t.ok && t.status !== 'skipped' ? attachments(t, dir) : [];
+  if (shots.length) out.push(...shots.map((p) => `[[ATTACHMENT|${p}]]`), '');
   return out.join('\n');
+}
+
+/**
+ * The screenshots of a task that did not pass, relative to `dir`. A step that failed: the screen
+ * it met (its target drawn, where one was found), then the screen after it. Steps that all
+ * succeeded (an evaluator failed): the screen the checks saw, then the one before the last step
+ * (an app that exits at the end, as `cat > file` after ctrl+d, leaves the first one empty).
+ */
+function attachments(t: TaskResult, dir: string): string[] {
+  const steps = t.attempts.at(-1)?.steps ?? [];
+  const failed = steps.find((s) => s.outcome !== 'succeeded');
+  const last = steps.at(-1);
+  const files = failed ? [failed.annotated ?? failed.before, failed.after] : [last?.after, last?.before];
+  const kept = files.flatMap((f) => {
+    const rel = f ? path.relative(dir, f) : '';
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? [rel.split(path.sep).join('/')] : [];
+  });
+  return [...new Set(kept)];
 }

@@ -148,6 +148,43 @@ describe('JUnit XML', () => {
     expect(find(load, 'error')[0]!.attrs['message']).toBe('broken.yaml:3:5: unknown key "stepz"');
   });
 
+  it('a task that did not pass names its kept screenshots for CI, relative to the report', () => {
+    const dir = '/ci/project/test-results';
+    const shot = (name: string) => `${dir}/screenshots/${name}.png`;
+    const steps = [
+      { index: 0, text: 'click "OK"', outcome: 'succeeded' as const, timings: {}, durationMs: 5, before: shot('s1-before'), after: shot('s1-after') },
+      { index: 1, text: 'click "Send"', outcome: 'failed' as const, timings: {}, durationMs: 5, before: shot('s1-after'), annotated: shot('s2-target'), after: shot('s2-after') },
+    ];
+    const attempt = { attempt: 1, status: 'failed' as const, steps, log: [], durationMs: 10 };
+    const withShots: SuiteResult = {
+      ...result,
+      loadErrors: [],
+      tasks: [
+        task('failed-task', 'c.yaml', { status: 'failed', ok: false, attempts: [attempt] }),
+        task('passed-task', 'c.yaml', { attempts: [{ ...attempt, status: 'passed' }] }),
+        task('evaluator-failed', 'c.yaml', { status: 'failed', ok: false, attempts: [{ ...attempt, steps: [steps[0]!] }] }),
+        // Screenshots that were not kept under the report's dir are not named.
+        task('elsewhere', 'c.yaml', { status: 'failed', ok: false, attempts: [{ ...attempt, steps: [{ ...steps[0]!, before: '/tmp/w/a.png', after: '/tmp/w/b.png' }] }] }),
+      ],
+    };
+    const out = (name: string) =>
+      find(find(parseXml(junitXml(withShots, dir)), 'testcase').find((c) => c.attrs['name'] === name)!, 'system-out')[0]!.text;
+    // The failed step's screen with its target drawn, then the screen after it.
+    expect(out('failed-task').split('\n').filter((l) => l.startsWith('[['))).toEqual([
+      '[[ATTACHMENT|screenshots/s2-target.png]]',
+      '[[ATTACHMENT|screenshots/s2-after.png]]',
+    ]);
+    // Every step succeeded (the evaluator failed): the screen the checks saw, then the one before the last step.
+    expect(out('evaluator-failed').split('\n').filter((l) => l.startsWith('[['))).toEqual([
+      '[[ATTACHMENT|screenshots/s1-after.png]]',
+      '[[ATTACHMENT|screenshots/s1-before.png]]',
+    ]);
+    expect(out('passed-task')).not.toContain('[[ATTACHMENT');
+    expect(out('elsewhere')).not.toContain('[[ATTACHMENT');
+    // Without the report's dir (no screenshots kept), none are named.
+    expect(junitXml(withShots)).not.toContain('[[ATTACHMENT');
+  });
+
   it('the checker itself rejects broken XML (so these tests can fail)', () => {
     expect(() => parseXml('<a><b></a></b>')).toThrow();
     expect(() => parseXml('<a x="1 & 2"/>')).toThrow();
