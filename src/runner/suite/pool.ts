@@ -199,8 +199,9 @@ class Lanes {
    * hand-out would cost more than it saves.
    */
   private replan(lane: number, estimate: (task: Task) => number): void {
+    const count = this.lanes.reduce((n, l) => n + l.length, 0);
+    if (count === 0 || count > REPLAN_TASKS) return;
     const left = this.lanes.flat().sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-    if (left.length === 0 || left.length > REPLAN_TASKS) return;
     const now = Date.now();
     const busy = this.lanes.map((_, i) => {
       const r = i === lane ? undefined : this.running[i];
