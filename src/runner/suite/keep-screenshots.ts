@@ -31,31 +31,37 @@ export async function keepScreenshots(result: SuiteResult, dir: string): Promise
     result.tasks.map(async (t, i) => {
       const task = `${String(i + 1).padStart(3, '0')}-${safe(t.id)}${t.repeat ? `-r${t.repeat}` : ''}`;
       const attempts = await Promise.all(
-        t.attempts.map(async (a) => {
-          const steps = await Promise.all(
-            a.steps.map(async (s): Promise<StepReport> => {
-              const name = `${task}-a${a.attempt}-s${s.index + 1}`;
-              const [before, after, annotated] = await Promise.all([
-                keep(s.before, `${name}-before`),
-                keep(s.after, `${name}-after`),
-                keep(s.annotated, `${name}-target`),
-              ]);
-              const { before: _b, after: _a, annotated: _t, ...rest } = s;
-              return {
-                ...rest,
-                ...(before ? { before } : {}),
-                ...(after ? { after } : {}),
-                ...(annotated ? { annotated } : {}),
-              };
-            }),
-          );
-          return { ...a, steps };
-        }),
+        t.attempts.map(async (a) => ({
+          ...a,
+          steps: await Promise.all(
+            a.steps.map((s) => keptStep(s, `${task}-a${a.attempt}-s${s.index + 1}`, keep)),
+          ),
+        })),
       );
       return { ...t, attempts };
     }),
   );
   return { ...result, tasks };
+}
+
+/** The step with its screenshots kept under `name`-before, -after and -target. */
+async function keptStep(
+  s: StepReport,
+  name: string,
+  keep: (source: string | undefined, name: string) => Promise<string | undefined>,
+): Promise<StepReport> {
+  const [before, after, annotated] = await Promise.all([
+    keep(s.before, `${name}-before`),
+    keep(s.after, `${name}-after`),
+    keep(s.annotated, `${name}-target`),
+  ]);
+  const { before: _b, after: _a, annotated: _t, ...rest } = s;
+  return {
+    ...rest,
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    ...(annotated ? { annotated } : {}),
+  };
 }
 
 /** `target`, or undefined when `source` cannot be read (a report then names no file). */
