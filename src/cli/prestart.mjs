@@ -6,7 +6,7 @@
 // (socket, model cache) from the CLI (ocr-server.ts), and exits when the CLI does without
 // sending one (a usage error, --help).
 import { spawn } from 'node:child_process';
-import { OCR_SERVER_DEFERRED_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from '../runner/suite/process-tuning.mjs';
+import { nodeStartEnv, OCR_SERVER_DEFERRED_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from '../runner/suite/process-tuning.mjs';
 import { freshBundle } from './bundle.mjs';
 
 // The CLI's global options that take a value (src/cli/program.ts; a test keeps them equal).
@@ -39,7 +39,7 @@ export async function prestartOcrServer(args, env = process.env) {
   const entry = await freshBundle('ocr-server');
   if (!entry) return;
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, entry], {
-    env: { ...env, ...WORKER_MALLOC, [OCR_SERVER_DEFERRED_ENV]: '1' },
+    env: { ...nodeStartEnv(env, { tls: false, forChildren: false }), ...WORKER_MALLOC, [OCR_SERVER_DEFERRED_ENV]: '1' },
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
   child.on('error', () => undefined); // no server then: the CLI starts one as before

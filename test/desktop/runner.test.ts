@@ -75,7 +75,11 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   async function deskpilot(...args: string[]) {
-    const env: NodeJS.ProcessEnv = { ...process.env, DESKPILOT_LOG_LEVEL: 'error' };
+    return deskpilotWith({}, ...args);
+  }
+
+  async function deskpilotWith(extra: NodeJS.ProcessEnv, ...args: string[]) {
+    const env: NodeJS.ProcessEnv = { ...process.env, DESKPILOT_LOG_LEVEL: 'error', ...extra };
     const [markName, markValue] = MARK.split('=') as [string, string];
     env[markName] = markValue;
     delete env['DISPLAY'];
@@ -200,7 +204,75 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
       expect((await leftovers()).filter((l) => !staleBefore.includes(l))).toEqual([]);
     },
   );
+
+  it(
+    'starts its workers and OCR server without NODE_EXTRA_CA_CERTS; the commands a task runs still get it',
+    { timeout: 60_000 },
+    async () => {
+      const dir = path.join(work, 'ca');
+      mkdirSync(dir);
+      // A real bundle where there is one: Node parses it at every start (the cost being avoided).
+      const ca = existsSync('/etc/ssl/certs/ca-certificates.crt')
+        ? '/etc/ssl/certs/ca-certificates.crt'
+        : path.join(dir, 'none.pem');
+      writeFileSync(
+        path.join(dir, 'ca.yaml'),
+        [
+          'id: ca-env',
+          'setup:',
+          `  - execute: 'printf %s "$NODE_EXTRA_CA_CERTS" > ca.txt'`,
+          '  - sleep: 1.5',
+          'steps:',
+          '  - wait 100ms',
+          'evaluator: { file: ca.txt, exact: ' + JSON.stringify(ca) + ' }',
+        ].join('\n'),
+      );
+      // The run's Node processes (worker, OCR server), seen while the task sleeps.
+      const seen = new Map<number, { cmdline: string; environ: string[] }>();
+      let running = true;
+      const watch = (async () => {
+        while (running) {
+          for (const p of markedNodeProcesses()) seen.set(p.pid, p);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const r = await deskpilotWith(
+        { NODE_EXTRA_CA_CERTS: ca },
+        'test',
+        path.join(dir, 'ca.yaml'),
+        '--workers',
+        '1',
+        '--output',
+        path.join(work, 'ca-out'),
+      ).finally(() => (running = false));
+      await watch;
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      // The CLI is started by the person (with the variable); its worker and OCR server are not.
+      const children = [...seen.values()].filter((p) => !p.cmdline.includes('bin/deskpilot.js'));
+      expect(children.map((p) => /(test-worker|ocr-server)[\w-]*\.(?:cjs|ts)/.exec(p.cmdline)?.[1]).sort()).toEqual([
+        'ocr-server',
+        'test-worker',
+      ]);
+      for (const p of children) expect(p.environ).not.toContain(`NODE_EXTRA_CA_CERTS=${ca}`);
+    },
+  );
 });
+
+/** Node processes carrying this file's MARK: their command line and start environment (its variables). */
+function markedNodeProcesses(): { pid: number; cmdline: string; environ: string[] }[] {
+  const out: { pid: number; cmdline: string; environ: string[] }[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'node') continue;
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (!environ.includes(MARK)) continue;
+      out.push({ pid: Number(pid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8'), environ });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
 
 /** Opens the report in headless Chromium: the task shows its reason and its screenshots load. */
 async function expectHtmlShowsFailure(file: string, id: string, reason: RegExp): Promise<void> {

@@ -1,5 +1,5 @@
 import { UserInputError } from '../../shared/errors.js';
-import { WORKER_ENV, type FromWorker, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
+import { restoreDeferredCa, WORKER_ENV, type FromWorker, type ToWorker, type WorkerConfig } from '../../runner/suite/protocol.js';
 import { startVirtualDisplay } from '../../runner/xvfb.js';
 import { runProgram } from '../../actions/run-program.js';
 import { relaySpawns, startSpawnBroker, stopSpawnBroker } from '../../actions/spawn-broker-client.js';
@@ -17,6 +17,8 @@ import { setModelCacheDir } from '../../perception/ocr/cache-dir.js';
 void main();
 
 async function main(): Promise<void> {
+  // First: the apps and commands the worker runs get NODE_EXTRA_CA_CERTS back (nodeStartEnv).
+  restoreDeferredCa();
   const raw = process.env[WORKER_ENV];
   if (!raw)
     throw new UserInputError(`the test worker is started by "deskpilot test" (${WORKER_ENV} is not set)`);

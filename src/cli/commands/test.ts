@@ -6,7 +6,7 @@ import { reporterByName } from '../../runner/reporters/by-name.js';
 import { REPORTERS, type ReporterName } from '../../runner/reporters/reporter.js';
 import { spawnWorker, type WorkerHandle } from '../../runner/suite/child.js';
 import { startOcrServer, type OcrServerHandle } from '../../runner/suite/ocr-server.js';
-import { ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/protocol.js';
+import { nodeStartEnv, ocrThreadsPerWorker, type OcrServerAddress } from '../../runner/suite/protocol.js';
 import { inProcessWorker } from '../../runner/suite/in-process.js';
 import { parseShard } from '../../runner/suite/plan.js';
 import { listTasks } from './test-list.js';
@@ -187,6 +187,7 @@ async function runTests(
         entry,
         relaySpawns,
         ...(ocrServer ? { ocrServer } : {}),
+        tls: tlsToModels(app.config),
       });
     };
     // Worker processes boot (node, Xvfb, openbox, the engine: ~0.4 s) while the task files are
@@ -267,9 +268,16 @@ export function isolatedWorker(
     relaySpawns?: boolean;
     /** The run's OCR server (startOcrServer): the worker reads screens through it. */
     ocrServer?: OcrServerAddress;
+    /**
+     * Whether the worker may open TLS connections itself (a model endpoint over https). When
+     * false it starts without NODE_EXTRA_CA_CERTS and hands it on to what it runs (nodeStartEnv).
+     * Absent: true.
+     */
+    tls?: boolean;
   },
 ): WorkerHandle {
-  const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...env } = process.env;
+  const { DISPLAY: _display, DESKPILOT_DISPLAY: _own, ...own } = process.env;
+  const env = nodeStartEnv(own, { tls: o.tls ?? true, forChildren: true });
   return spawnWorker(
     o.entry,
     {
@@ -297,6 +305,11 @@ export function isolatedWorker(
     },
     env,
   );
+}
+
+/** Whether the config names a model endpoint over https, which a worker may call (instruction tasks, a VLM grounder). */
+function tlsToModels(config: AppContext['config']): boolean {
+  return [config.models.planner, config.models.grounder].some((m) => m?.baseURL.startsWith('https:'));
 }
 
 function common(globals: ReturnType<typeof globalsOf>): { configPath?: string; logLevel?: string } {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { workerArgs } from './child.js';
 import { modelCacheIn } from '../../perception/ocr/cache-dir.js';
-import { OCR_SERVER_ENV, ocrThreadsPerWorker, WORKER_MALLOC, type OcrServerAddress, type OcrServerConfig } from './protocol.js';
+import { nodeStartEnv, OCR_SERVER_ENV, ocrThreadsPerWorker, WORKER_MALLOC, type OcrServerAddress, type OcrServerConfig } from './protocol.js';
 
 /**
  * The run's OCR server: one process that holds the OCR models for all of a run's workers, which
@@ -55,7 +55,8 @@ function spawnOcrServer(entry: string, config: OcrServerConfig, env: NodeJS.Proc
     ? configure(ahead, config)
     : spawn(process.execPath, workerArgs(entry), {
         env: {
-          ...env,
+          // It opens no TLS connection and starts no programs (see nodeStartEnv).
+          ...nodeStartEnv(env, { tls: false, forChildren: false }),
           ...WORKER_MALLOC,
           [OCR_SERVER_ENV]: JSON.stringify(config),
         },

@@ -5,3 +5,6 @@ export declare const WORKER_MALLOC: {
   readonly MALLOC_MMAP_THRESHOLD_: string;
   readonly MALLOC_TRIM_THRESHOLD_: string;
 };
+export declare const DEFERRED_CA_ENV: 'DESKPILOT_NODE_EXTRA_CA_CERTS';
+export declare function nodeStartEnv(env: NodeJS.ProcessEnv, o: { tls: boolean; forChildren: boolean }): NodeJS.ProcessEnv;
+export declare function restoreDeferredCa(env?: NodeJS.ProcessEnv): void;

@@ -71,7 +71,7 @@ export interface OcrServerConfig {
 
 export const OCR_SERVER_ENV = 'DESKPILOT_OCR_SERVER';
 // In plain JS: the CLI's launcher reads them before any TypeScript loads (src/cli/prestart.mjs).
-export { OCR_SERVER_DEFERRED_ENV, WORKER_MALLOC, WORKER_NODE_FLAGS } from './process-tuning.mjs';
+export { nodeStartEnv, OCR_SERVER_DEFERRED_ENV, restoreDeferredCa, WORKER_MALLOC, WORKER_NODE_FLAGS } from './process-tuning.mjs';
 
 /**
  * OCR threads per model run in each of `workers` workers: the OCR's default of 2 (1 on a single
