@@ -301,6 +301,10 @@ async function expectHtmlShowsFailure(file: string, id: string, reason: RegExp):
     );
     expect(sizes.every((w) => w > 0)).toBe(true);
     expect(await section.locator('.verdict tr.bad').count()).toBe(1);
+    // Where the attempt's time went, phase by phase, and whose CPU it was (its xterm ended at ctrl+d).
+    expect(await section.locator('.phases').first().textContent()).toMatch(
+      /^setup \d+\.\d\d s · steps \d+\.\d\d s · evaluate \d+\.\d\d s · teardown \d+\.\d\d s — CPU: worker \d+\.\d\d s, apps not measured \(ended before the task\), X server and window manager \d+\.\d\d s$/,
+    );
     expect(await section.locator('.step .head code').first().textContent()).toMatch(/^click "Type the/);
     await section.scrollIntoViewIfNeeded();
     await page.evaluate((sel) => document.querySelector(sel)?.scrollIntoView(), `section#task-${id}`);

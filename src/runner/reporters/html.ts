@@ -65,10 +65,27 @@ function attemptHtml(a: AttemptResult, key: string, images: ImageCopier, open: b
   const steps = a.steps.map((s) => stepHtml(s, `${key}-s${s.index}`, images)).join('\n');
   const verdict = a.verdict ? verdictHtml(a.verdict.checks, a.verdict.conj, a.verdict.passed) : '';
   return Promise.resolve(`<details class="attempt"${open ? ' open' : ''}><summary>attempt ${a.attempt}: <b>${a.status}</b>${a.display ? ` on ${esc(a.display)}` : ''} · ${seconds(a.durationMs)} s${a.error ? ` — ${esc(a.error.message)}` : ''}</summary>
-${steps ? `<ol class="steps">${steps}</ol>` : '<p>no steps ran</p>'}
+${phasesHtml(a)}${steps ? `<ol class="steps">${steps}</ol>` : '<p>no steps ran</p>'}
 ${verdict}
 <details class="log"><summary>log</summary><pre>${esc(a.log.join('\n'))}</pre></details>
 </details>`);
+}
+
+/**
+ * Where the attempt's time went: each phase's wall time, then the CPU the worker, the task's apps
+ * and the display's X server and window manager used (a slow task waits or computes).
+ */
+function phasesHtml(a: AttemptResult): string {
+  if (!a.phases) return '';
+  const wall = Object.entries(a.phases)
+    .map(([name, p]) => `${esc(name)} ${seconds(p.wallMs)} s`)
+    .join(' · ');
+  const workerMs = Object.values(a.phases).reduce((sum, p) => sum + p.cpuMs, 0);
+  const cpu = [`worker ${seconds(workerMs)} s`];
+  // Apps that ended before the task did (a terminal closed by ctrl+d) took their CPU time with them.
+  if (a.cpu) cpu.push(a.cpu.appsMs === undefined ? 'apps not measured (ended before the task)' : `apps ${seconds(a.cpu.appsMs)} s`);
+  if (a.cpu) cpu.push(`X server and window manager ${seconds(a.cpu.displayMs)} s`);
+  return `<div class="phases">${wall} — CPU: ${cpu.join(', ')}</div>\n`;
 }
 
 function stepHtml(s: StepReport, key: string, images: ImageCopier): string {
@@ -120,7 +137,7 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin:.2em 0}small{color:#666;font-weight
 .badge{display:inline-block;padding:0 .5em;border-radius:3px;font-size:.85em;background:#ddd}
 .badge.passed,.badge.succeeded,.badge.expected_failure{background:#cfc}.badge.flaky{background:#fe9}
 .badge.failed,.badge.error,.badge.unexpected_pass,.badge.denied{background:#fcc}.task.skipped{border-left-color:#aaa}.task.skipped .reason{color:#555}
-.steps{padding-left:1.5em}.step{margin:.6em 0}.thought{color:#555;font-style:italic}.timings{color:#777;font-size:.85em}
+.steps{padding-left:1.5em}.step{margin:.6em 0}.thought{color:#555;font-style:italic}.timings,.phases{color:#777;font-size:.85em}
 .shots{display:flex;gap:1em;flex-wrap:wrap}figure{margin:.3em 0}img{max-width:480px;border:1px solid #ccc}figcaption{font-size:.8em;color:#666}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2em .5em;vertical-align:top;text-align:left}tr.bad td{background:#fee}
 pre{margin:0;white-space:pre-wrap;max-width:40em}

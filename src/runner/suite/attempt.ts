@@ -12,7 +12,7 @@ import { describeStep, type Step } from '../../shared/steps.js';
 import { evaluateSettled, type Verdict } from '../tasks/evaluate.js';
 import type { Task } from '../tasks/schema.js';
 import { TaskSession } from '../tasks/session.js';
-import { processCpuMs } from '../tasks/procs.js';
+import { groupsCpuMs, processCpuMs } from '../tasks/procs.js';
 import { PhaseClock } from './phases.js';
 import type { AttemptResult, StepReport } from './results.js';
 import { EVAL_SETTLE_MS } from './schedule.js';
@@ -135,7 +135,7 @@ async function runAttemptUnmasked(
     rt.setListener(undefined);
   }
   // The apps' CPU is read before they are ended: /proc forgets a process once it is gone.
-  const appsMs = processCpuMs(session.appGroups());
+  const appsMs = groupsCpuMs(session.appGroups());
   await session.close();
   await rm(workDir, { recursive: true, force: true });
   clock.lap('teardown');
@@ -143,7 +143,7 @@ async function runAttemptUnmasked(
     ...result,
     durationMs: Date.now() - started,
     phases: clock.phases,
-    cpu: { appsMs, displayMs: processCpuMs([], displayPids) - displayCpu },
+    cpu: { ...(appsMs !== undefined ? { appsMs } : {}), displayMs: processCpuMs([], displayPids) - displayCpu },
   };
 
   async function attemptBody(): Promise<Omit<AttemptResult, 'durationMs'>> {

@@ -42,8 +42,11 @@ export interface AttemptResult {
   durationMs: number;
   /** Wall and worker CPU time per phase: setup, steps, evaluate, teardown (failed: up to an error). */
   phases?: Record<string, PhaseTiming>;
-  /** CPU time of the task's apps (their process groups) and of the display's X server and window manager. */
-  cpu?: { appsMs: number; displayMs: number };
+  /**
+   * CPU time of the task's apps (their process groups; absent when all had ended by the end of
+   * the task, which took their CPU time with them, or no /proc) and of the display's X server and window manager.
+   */
+  cpu?: { appsMs?: number; displayMs: number };
   display?: string;
   runId?: string;
 }

@@ -56,6 +56,16 @@ export function anyRunning(groups: readonly number[], pids: readonly number[]): 
   return table.some((p) => p.state !== 'Z' && (groups.includes(p.pgrp) || pids.includes(p.pid)));
 }
 
+/**
+ * CPU time (ms) the groups' processes that still exist used so far: 0 for no groups, undefined
+ * when none is left (or there is no /proc): an app that ended took its CPU time with it.
+ */
+export function groupsCpuMs(groups: readonly number[]): number | undefined {
+  if (groups.length === 0) return 0;
+  const left = (procTable() ?? []).filter((p) => groups.includes(p.pgrp));
+  return left.length ? left.reduce((sum, p) => sum + p.cpuMs, 0) : undefined;
+}
+
 /** CPU time (ms) used so far by the processes in the groups and the pids that still exist (0 without /proc). */
 export function processCpuMs(groups: readonly number[], pids: readonly number[] = []): number {
   if (groups.length === 0 && pids.length === 0) return 0;
