@@ -9,6 +9,8 @@ export async function executeInput(
   input: InputDriver,
   typeText: (text: string) => Promise<string>,
   signal: AbortSignal,
+  /** After the click on a field to type into: resolves once the field shows it has the focus. */
+  fieldFocused: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const at = (i: number): Point => {
     const p = points[i];
@@ -29,7 +31,10 @@ export async function executeInput(
     case 'scroll':
       return input.scroll(step.direction, step.amount, points[0], signal);
     case 'type': {
-      if (step.target) await input.click(at(0), { button: 'left', count: 1, focus: true }, signal);
+      if (step.target) {
+        await input.click(at(0), { button: 'left', count: 1, focus: true }, signal);
+        await fieldFocused();
+      }
       if (step.clear) {
         await input.key('ctrl+a', 1, signal);
         await input.key('backspace', 1, signal);

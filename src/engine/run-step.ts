@@ -97,7 +97,19 @@ export async function runStep(
   if (step.kind === 'launch') {
     await launchApp(step.app, step.args, deps.env ?? process.env);
   } else {
-    await executeInput(step, locations.map((l) => l.point), deps.input, (text) => resolveSecrets(deps, text, observer.secretValues), signal);
+    // A field clicked to type into first shows that it has the focus (caret, focus ring; at most
+    // ACTION_REACT_MS when nothing changes): the first keys of `type "…" into "Message"` were seen
+    // landing in the field focused before, the page not having handled the click yet (a macro
+    // replay in headed Chromium on a loaded CI machine: "he" of "hello" in the email field).
+    const fieldFocused = () =>
+      waitForSettle(deps.screen, {
+        timeoutMs: 1000,
+        reactMs: ACTION_REACT_MS,
+        before: obs.frame,
+        signal,
+        ...(deps.displayId ? { displayId: deps.displayId } : {}),
+      }).then(() => undefined);
+    await executeInput(step, locations.map((l) => l.point), deps.input, (text) => resolveSecrets(deps, text, observer.secretValues), signal, fieldFocused);
   }
   trackTerminal(state, step);
   lap('act', t);

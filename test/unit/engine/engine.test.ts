@@ -111,6 +111,27 @@ describe('engine with direct commands', () => {
     expect(steps[2]!.beforeScreenshotId).toBe(steps[1]!.afterScreenshotId);
   });
 
+  it('types into a field only once the screen shows the click landed (the page repaints it focused)', async () => {
+    const { run, input, screen } = setup();
+    // The app paints the clicked field focused a moment after the click, as a busy page does.
+    let focusShown = false;
+    const click = input.click.bind(input);
+    input.click = async (...args: Parameters<typeof click>) => {
+      await click(...args);
+      setTimeout(() => {
+        screen.show(solidFrame(800, 600, [220, 230, 250], 2, { x: 100, y: 0 }));
+        focusShown = true;
+      }, 15);
+    };
+    const typedAfterFocus: boolean[] = [];
+    const type = input.type.bind(input);
+    input.type = (...args: Parameters<typeof type>) => (typedAfterFocus.push(focusShown), type(...args));
+    const r = await run('type "Ada" into "Name"');
+    expect(r.status).toBe('succeeded');
+    expect(input.calls.map((c) => c.op)).toEqual(['click', 'type']);
+    expect(typedAfterFocus).toEqual([true]);
+  });
+
   it('stops at a target that is not on screen and keeps the history', async () => {
     const { run, input, store } = setup();
     const r = await run('click "Save"; click "Publish report"; click "Save"');
