@@ -94,6 +94,8 @@ export async function runStep(
 
   t = performance.now();
   throwIfAborted(signal);
+  /** The screen the step's input went to: what the settle after it must see change. */
+  let actedOn = obs.frame;
   if (step.kind === 'launch') {
     await launchApp(step.app, step.args, deps.env ?? process.env);
   } else {
@@ -101,14 +103,17 @@ export async function runStep(
     // ACTION_REACT_MS when nothing changes): the first keys of `type "…" into "Message"` were seen
     // landing in the field focused before, the page not having handled the click yet (a macro
     // replay in headed Chromium on a loaded CI machine: "he" of "hello" in the email field).
-    const fieldFocused = () =>
-      waitForSettle(deps.screen, {
+    // The settle after the step then waits for the typing to show on that screen, not the focus.
+    const fieldFocused = async () => {
+      const focused = await waitForSettle(deps.screen, {
         timeoutMs: 1000,
         reactMs: ACTION_REACT_MS,
-        before: obs.frame,
+        before: actedOn,
         signal,
         ...(deps.displayId ? { displayId: deps.displayId } : {}),
-      }).then(() => undefined);
+      });
+      actedOn = focused.frame;
+    };
     await executeInput(step, locations.map((l) => l.point), deps.input, (text) => resolveSecrets(deps, text, observer.secretValues), signal, fieldFocused);
   }
   trackTerminal(state, step);
@@ -118,7 +123,7 @@ export async function runStep(
   const settle = await waitForSettle(deps.screen, {
     timeoutMs: step.kind === 'launch' ? 8000 : 3000,
     reactMs: ACTION_REACT_MS,
-    before: obs.frame,
+    before: actedOn,
     signal,
     ...(deps.displayId ? { displayId: deps.displayId } : {}),
   });

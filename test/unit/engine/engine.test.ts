@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Policy } from '../../../src/actions/policy/policy.js';
 import { Engine } from '../../../src/engine/engine.js';
@@ -111,25 +112,32 @@ describe('engine with direct commands', () => {
     expect(steps[2]!.beforeScreenshotId).toBe(steps[1]!.afterScreenshotId);
   });
 
-  it('types into a field only once the screen shows the click landed (the page repaints it focused)', async () => {
-    const { run, input, screen } = setup();
-    // The app paints the clicked field focused a moment after the click, as a busy page does.
+  it('types into a field only once the screen shows the click landed, and its after-shot shows the typing', async () => {
+    const { run, input, screen, store } = setup();
+    // The app paints the clicked field focused a moment after the click, as a busy page does,
+    // and the typed text a moment after the keys.
+    const later = (rgb: [number, number, number], then: () => void) =>
+      setTimeout(() => (screen.show(solidFrame(800, 600, rgb, 2, { x: 100, y: 0 })), then()), 15);
     let focusShown = false;
     const click = input.click.bind(input);
     input.click = async (...args: Parameters<typeof click>) => {
       await click(...args);
-      setTimeout(() => {
-        screen.show(solidFrame(800, 600, [220, 230, 250], 2, { x: 100, y: 0 }));
-        focusShown = true;
-      }, 15);
+      later([220, 230, 250], () => (focusShown = true));
     };
     const typedAfterFocus: boolean[] = [];
     const type = input.type.bind(input);
-    input.type = (...args: Parameters<typeof type>) => (typedAfterFocus.push(focusShown), type(...args));
+    input.type = async (...args: Parameters<typeof type>) => {
+      typedAfterFocus.push(focusShown);
+      await type(...args);
+      later([10, 20, 30], () => undefined);
+    };
     const r = await run('type "Ada" into "Name"');
     expect(r.status).toBe('succeeded');
     expect(input.calls.map((c) => c.op)).toEqual(['click', 'type']);
     expect(typedAfterFocus).toEqual([true]);
+    const after = store.screenshots.get(store.steps.listForRun(r.run.id)[0]!.afterScreenshotId!)!;
+    const { data } = await sharp(store.screenshots.absolutePath(after)).raw().toBuffer({ resolveWithObject: true });
+    expect([...data.subarray(0, 3)]).toEqual([10, 20, 30]);
   });
 
   it('stops at a target that is not on screen and keeps the history', async () => {
