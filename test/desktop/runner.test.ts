@@ -41,11 +41,18 @@ async function leftovers(): Promise<string[]> {
 }
 
 function markedProcesses(): string[] {
-  const out: string[] = [];
+  return marked().map((p) => `${p.pid} ${p.comm}`);
+}
+
+/** The processes carrying this file's MARK: their name, command line and start environment. */
+function marked(): { pid: number; comm: string; cmdline: string; environ: string[] }[] {
+  const out: { pid: number; comm: string; cmdline: string; environ: string[] }[] = [];
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
-      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(MARK)) continue;
-      out.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}`);
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (!environ.includes(MARK)) continue;
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      out.push({ pid: Number(pid), comm, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8'), environ });
     } catch {
       // gone, or not ours to read
     }
@@ -232,7 +239,7 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
       let running = true;
       const watch = (async () => {
         while (running) {
-          for (const p of markedNodeProcesses()) seen.set(p.pid, p);
+          for (const p of marked()) if (p.comm === 'node') seen.set(p.pid, p);
           await new Promise((r) => setTimeout(r, 50));
         }
       })();
@@ -257,22 +264,6 @@ describe.skipIf(!support.ok)(`deskpilot test${support.ok ? '' : ` (skipped: ${su
     },
   );
 });
-
-/** Node processes carrying this file's MARK: their command line and start environment (its variables). */
-function markedNodeProcesses(): { pid: number; cmdline: string; environ: string[] }[] {
-  const out: { pid: number; cmdline: string; environ: string[] }[] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'node') continue;
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      if (!environ.includes(MARK)) continue;
-      out.push({ pid: Number(pid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8'), environ });
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
 
 /** Opens the report in headless Chromium: the task shows its reason and its screenshots load. */
 async function expectHtmlShowsFailure(file: string, id: string, reason: RegExp): Promise<void> {

@@ -82,9 +82,11 @@ function phasesHtml(a: AttemptResult): string {
     .join(' · ');
   const workerMs = Object.values(a.phases).reduce((sum, p) => sum + p.cpuMs, 0);
   const cpu = [`worker ${seconds(workerMs)} s`];
-  // Apps that ended before the task did (a terminal closed by ctrl+d) took their CPU time with them.
-  if (a.cpu) cpu.push(a.cpu.appsMs === undefined ? 'apps not measured (ended before the task)' : `apps ${seconds(a.cpu.appsMs)} s`);
-  if (a.cpu) cpu.push(`X server and window manager ${seconds(a.cpu.displayMs)} s`);
+  if (a.cpu) {
+    // Apps that ended before the task did (a terminal closed by ctrl+d) took their CPU time with them.
+    const apps = a.cpu.appsMs === undefined ? 'apps not measured (ended before the task)' : `apps ${seconds(a.cpu.appsMs)} s`;
+    cpu.push(apps, `X server and window manager ${seconds(a.cpu.displayMs)} s`);
+  }
   return `<div class="phases">${wall} — CPU: ${cpu.join(', ')}</div>\n`;
 }
 

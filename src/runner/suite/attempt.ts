@@ -91,7 +91,7 @@ async function runAttemptUnmasked(
   const started = Date.now();
   const clock = new PhaseClock();
   const displayPids = options.displayPids ?? [];
-  const displayCpu = processCpuMs([], displayPids);
+  const displayCpu = processCpuMs(displayPids);
   rt.forgetScreens?.();
   const log: string[] = [];
   const note = (line: string) => log.push(line);
@@ -143,7 +143,7 @@ async function runAttemptUnmasked(
     ...result,
     durationMs: Date.now() - started,
     phases: clock.phases,
-    cpu: { ...(appsMs !== undefined ? { appsMs } : {}), displayMs: processCpuMs([], displayPids) - displayCpu },
+    cpu: { ...(appsMs !== undefined ? { appsMs } : {}), displayMs: processCpuMs(displayPids) - displayCpu },
   };
 
   async function attemptBody(): Promise<Omit<AttemptResult, 'durationMs'>> {

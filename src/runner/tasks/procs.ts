@@ -66,12 +66,10 @@ export function groupsCpuMs(groups: readonly number[]): number | undefined {
   return left.length ? left.reduce((sum, p) => sum + p.cpuMs, 0) : undefined;
 }
 
-/** CPU time (ms) used so far by the processes in the groups and the pids that still exist (0 without /proc). */
-export function processCpuMs(groups: readonly number[], pids: readonly number[] = []): number {
-  if (groups.length === 0 && pids.length === 0) return 0;
-  return (procTable() ?? [])
-    .filter((p) => groups.includes(p.pgrp) || pids.includes(p.pid))
-    .reduce((sum, p) => sum + p.cpuMs, 0);
+/** CPU time (ms) used so far by the pids that still exist (0 without /proc). */
+export function processCpuMs(pids: readonly number[]): number {
+  if (pids.length === 0) return 0;
+  return (procTable() ?? []).filter((p) => pids.includes(p.pid)).reduce((sum, p) => sum + p.cpuMs, 0);
 }
 
 /** Sends `sig` to a process (pid > 0) or a process group (pid < 0); false if there is none. */
